@@ -1,0 +1,218 @@
+package io.ringmaster.app;
+
+import io.ringmaster.sim.planning.CapacityPlanner;
+import io.ringmaster.sim.planning.Search;
+import io.ringmaster.sim.planning.StageFit;
+import io.ringmaster.sim.report.MemoryJson;
+import io.ringmaster.sim.report.MemoryTable;
+import io.ringmaster.topology.cluster.ClusterCatalog;
+import io.ringmaster.topology.input.InputError;
+import io.ringmaster.topology.input.Origin;
+import io.ringmaster.topology.input.YamlValue.Scalar;
+import io.ringmaster.topology.plan.PlanLoader;
+import io.ringmaster.topology.plan.Stage;
+import io.ringmaster.topology.plan.TrainingPlan;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ringmaster plan}: the per-GPU memory ledger of a stage or plan; the longest context; the smallest ring. */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Does it fit? The per-GPU memory ledger of each stage, against the GPU's memory.",
+      "  ringmaster plan --model M --cluster C --seq-len N --ring R [--rings K] [--zero Z] ...",
+      "  ringmaster plan --plan FILE|NAME [--stage NAME]",
+      "Add --max-context (longest length for the ring) or --min-ring (smallest ring for the length)."
+    })
+public final class PlanCommand implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+
+  @Option(names = "--plan", paramLabel = "FILE|NAME", description = "A plan YAML file or a packaged plan (gradient-llama3-8b, gradient-llama3-70b).")
+  private Optional<String> plan;
+
+  @Option(names = "--stage", paramLabel = "NAME", description = "Only this stage of the plan.")
+  private Optional<String> stage;
+
+  @Option(names = "--model", paramLabel = "M", description = "llama-3-8b, llama-3-70b, llama-2-7b, llama-2-13b, or a Hugging Face config.json path.")
+  private Optional<String> model;
+
+  @Option(names = "--cluster", paramLabel = "C", description = "crusoe-l40s[:GPUS], dgx-a100[:GPUS], dgx-h100[:GPUS], or a cluster YAML path.")
+  private Optional<String> cluster;
+
+  @Option(names = "--set", paramLabel = "FIELD=VALUE", description = "Override a cluster field, e.g. nic-gbps=200 (repeatable).")
+  private List<String> clusterSets = new ArrayList<>();
+
+  @Option(names = "--seq-len", paramLabel = "N", description = "Tokens per sequence (65536, 64K, 1M).")
+  private Optional<String> seqLen;
+
+  @Option(names = "--ring", paramLabel = "R", description = "GPUs per ring.")
+  private Optional<String> ring;
+
+  @Option(names = "--rings", paramLabel = "K", description = "Rings side by side (data parallel); default 1.")
+  private Optional<String> rings;
+
+  @Option(names = "--zero", paramLabel = "Z", description = "ZeRO stage 0-3; default 3.")
+  private Optional<String> zero;
+
+  @Option(names = "--offload", paramLabel = "MODE", description = "none | optimizer | optimizer+parameters; default none.")
+  private Optional<String> offload;
+
+  @Option(names = "--checkpointing", paramLabel = "MODE", description = "none | full; default full.")
+  private Optional<String> checkpointing;
+
+  @Option(names = "--precision", paramLabel = "P", description = "bf16 | fp32; default bf16.")
+  private Optional<String> precision;
+
+  @Option(names = "--layout", paramLabel = "L", description = "ring | zigzag | stripe; default zigzag.")
+  private Optional<String> layout;
+
+  @Option(names = "--max-context", description = "Search the longest sequence that fits on the ring.")
+  private boolean maxContext;
+
+  @Option(names = "--min-ring", description = "Search the smallest ring that fits the sequence.")
+  private boolean minRing;
+
+  @Option(names = "--format", paramLabel = "F", defaultValue = "table", description = "table | json; default table.")
+  private String format;
+
+  @Override
+  public Integer call() {
+    boolean json = switch (format) {
+      case "json" -> true;
+      case "table" -> false;
+      default -> throw new InputError(Origin.commandLine(), "--format", "expected table | json, got '" + format + "'");
+    };
+    if (maxContext && minRing) {
+      throw new InputError(Origin.commandLine(), "--min-ring", "ask for --max-context or --min-ring, not both");
+    }
+    List<StageFit> fits = plan.isPresent() ? planFits() : List.of(answer(adHocPlan()));
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.print(plan.isPresent() ? MemoryJson.plan(fits) : MemoryJson.stage(fits.get(0)));
+      reportSearchTime(fits);
+    } else {
+      out.print(MemoryTable.render(fits));
+    }
+    out.flush();
+    return 0;
+  }
+
+  private List<StageFit> planFits() {
+    for (Optional<String> stageOnly : List.of(seqLen, ring, rings)) {
+      if (stageOnly.isPresent()) {
+        String option = stageOnly == seqLen ? "--seq-len" : stageOnly == ring ? "--ring" : "--rings";
+        throw new InputError(Origin.commandLine(), option, "not with --plan: the plan's stages give it");
+      }
+    }
+    TrainingPlan trainingPlan = PlanLoader.load(option("--plan", plan.get()), settingOverrides(),
+        ClusterCatalog.overrides(clusterSets, "--set"));
+    List<Stage> stages = stage.map(name -> List.of(trainingPlan.stage(name).orElseThrow(() ->
+        new InputError(Origin.commandLine(), "--stage", "no stage '" + name + "' in plan " + trainingPlan.name()
+            + "; its stages: " + String.join(", ", trainingPlan.stages().stream().map(Stage::name).toList())))))
+        .orElse(trainingPlan.stages());
+    List<StageFit> fits = new ArrayList<>();
+    for (Stage s : stages) {
+      fits.add(answer(trainingPlan, s));
+    }
+    return fits;
+  }
+
+  /** A one-stage plan from --model, --cluster, --seq-len, --ring, --rings. */
+  private TrainingPlan adHocPlan() {
+    if (stage.isPresent()) {
+      throw new InputError(Origin.commandLine(), "--stage", "only with --plan");
+    }
+    require(model, "--model");
+    require(cluster, "--cluster");
+    Scalar ringsValue = option("--rings", rings.orElse("1"));
+    int ringCount = ringsValue.asPositiveInt();
+    Map<String, Scalar> stageFields = new LinkedHashMap<>();
+    stageFields.put("rings", ringsValue);
+    if (minRing) {
+      forbid(ring, "--ring", "--min-ring searches the ring size");
+      require(seqLen, "--seq-len");
+      stageFields.put("seq-len", option("--seq-len", seqLen.get()));
+      stageFields.put("gpus", option("--rings", String.valueOf(ringCount)));
+    } else {
+      require(ring, "--ring");
+      int ringSize = option("--ring", ring.get()).asPositiveInt();
+      stageFields.put("gpus", option("--ring × --rings", String.valueOf((long) ringSize * ringCount)));
+      if (maxContext) {
+        forbid(seqLen, "--seq-len", "--max-context searches the sequence length");
+        stageFields.put("seq-len", option("--max-context", String.valueOf(2L * ringSize)));
+      } else {
+        require(seqLen, "--seq-len");
+        stageFields.put("seq-len", option("--seq-len", seqLen.get()));
+      }
+    }
+    return PlanLoader.adHoc("command line", settingOverrides(), stageFields,
+        ClusterCatalog.overrides(clusterSets, "--set"));
+  }
+
+  private StageFit answer(TrainingPlan trainingPlan) {
+    return answer(trainingPlan, trainingPlan.stages().get(0));
+  }
+
+  private StageFit answer(TrainingPlan trainingPlan, Stage s) {
+    CapacityPlanner planner = new CapacityPlanner();
+    if (maxContext) {
+      return planner.maxContext(trainingPlan, s);
+    }
+    return minRing ? planner.minRing(trainingPlan, s) : planner.assess(trainingPlan, s);
+  }
+
+  /** JSON stays byte-identical run to run, so the search time goes to stderr. */
+  private void reportSearchTime(List<StageFit> fits) {
+    PrintWriter err = spec.commandLine().getErr();
+    for (StageFit fit : fits) {
+      if (fit.search() instanceof Search.MaxContext max) {
+        err.printf(Locale.ROOT, "ringmaster: %s: max-context search: %d ledgers in %.3f ms%n", fit.stage().name(),
+            max.ledgers(), max.searchSeconds() * 1e3);
+      } else if (fit.search() instanceof Search.MinRing min) {
+        err.printf(Locale.ROOT, "ringmaster: %s: min-ring search: %d ledgers in %.3f ms%n", fit.stage().name(),
+            min.ledgers(), min.searchSeconds() * 1e3);
+      }
+    }
+    err.flush();
+  }
+
+  private Map<String, Scalar> settingOverrides() {
+    Map<String, Scalar> overrides = new LinkedHashMap<>();
+    model.ifPresent(v -> overrides.put("model", option("--model", v)));
+    cluster.ifPresent(v -> overrides.put("cluster", option("--cluster", v)));
+    zero.ifPresent(v -> overrides.put("zero", option("--zero", v)));
+    offload.ifPresent(v -> overrides.put("offload", option("--offload", v)));
+    checkpointing.ifPresent(v -> overrides.put("checkpointing", option("--checkpointing", v)));
+    precision.ifPresent(v -> overrides.put("precision", option("--precision", v)));
+    layout.ifPresent(v -> overrides.put("layout", option("--layout", v)));
+    return overrides;
+  }
+
+  private static Scalar option(String name, String value) {
+    return new Scalar(value, Origin.commandLine(), name);
+  }
+
+  private static void require(Optional<String> value, String name) {
+    if (value.isEmpty()) {
+      throw new InputError(Origin.commandLine(), name, "required (or give --plan FILE|NAME)");
+    }
+  }
+
+  private static void forbid(Optional<String> value, String name, String reason) {
+    if (value.isPresent()) {
+      throw new InputError(Origin.commandLine(), name, "not with this question: " + reason);
+    }
+  }
+}

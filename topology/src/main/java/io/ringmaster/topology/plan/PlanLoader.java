@@ -1,0 +1,79 @@
+package io.ringmaster.topology.plan;
+
+import io.ringmaster.topology.input.InputError;
+import io.ringmaster.topology.input.Origin;
+import io.ringmaster.topology.input.YamlReader;
+import io.ringmaster.topology.input.YamlValue;
+import io.ringmaster.topology.input.YamlValue.Mapping;
+import io.ringmaster.topology.input.YamlValue.Scalar;
+import io.ringmaster.topology.preset.PresetKind;
+import io.ringmaster.topology.preset.Presets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads training plans: a packaged plan by name, a plan YAML file by path, or a one-stage plan from
+ * command-line values. Plan-wide fields ({@code model}, {@code cluster}, {@code zero}, ...) can be
+ * overridden, and so can cluster fields ({@code nic-gbps}, ...), which is how what-ifs are asked.
+ */
+public final class PlanLoader {
+  private PlanLoader() {}
+
+  /**
+   * @param settingOverrides plan-wide field name to value (keys as in the plan YAML)
+   * @param clusterOverrides cluster field name to value (keys as in the cluster YAML)
+   */
+  public static TrainingPlan load(Scalar planReference, Map<String, Scalar> settingOverrides,
+      Map<String, Scalar> clusterOverrides) {
+    String reference = planReference.asString();
+    Path baseDirectory = Path.of("");
+    YamlValue doc;
+    String defaultName;
+    if (PresetKind.PLAN.has(reference)) {
+      doc = Presets.read(PresetKind.PLAN, reference, planReference);
+      defaultName = reference;
+    } else if (reference.endsWith(".yaml") || reference.endsWith(".yml") || Files.isRegularFile(Path.of(reference))) {
+      Path file = Path.of(reference);
+      doc = YamlReader.readFile(file);
+      baseDirectory = file.toAbsolutePath().getParent();
+      defaultName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    } else {
+      throw Presets.unknown(PresetKind.PLAN, planReference, " (or the path of a plan .yaml file)");
+    }
+    return PlanReader.read(withOverrides(doc.asMapping(), settingOverrides), defaultName, baseDirectory,
+        clusterOverrides);
+  }
+
+  public static TrainingPlan load(String planReference) {
+    return load(new Scalar(planReference, Origin.commandLine(), "--plan"), Map.of(), Map.of());
+  }
+
+  /**
+   * A plan of one stage from values given on the command line; each scalar's path names its option
+   * (e.g. {@code --seq-len}) so that errors point at it.
+   *
+   * @param settings plan-wide fields: {@code model}, {@code cluster}, {@code zero}, ...
+   * @param stageFields stage fields: {@code seq-len}, {@code gpus}, {@code rings}, ...
+   */
+  public static TrainingPlan adHoc(String name, Map<String, Scalar> settings, Map<String, Scalar> stageFields,
+      Map<String, Scalar> clusterOverrides) {
+    Origin origin = Origin.commandLine();
+    Mapping stage = new Mapping(Map.copyOf(stageFields), origin, "");
+    Mapping doc = new Mapping(Map.of("stages", new YamlValue.Sequence(List.of(stage), origin, "")), origin, "");
+    return PlanReader.read(withOverrides(doc.with("name", new Scalar(name, origin, "name")), settings), name,
+        Path.of(""), clusterOverrides);
+  }
+
+  private static Mapping withOverrides(Mapping doc, Map<String, Scalar> overrides) {
+    Mapping result = doc;
+    for (Map.Entry<String, Scalar> override : overrides.entrySet()) {
+      if (!PlanReader.PLAN_FIELDS.contains(override.getKey()) || override.getKey().equals("stages")) {
+        throw InputError.at(override.getValue(), "not a plan-wide field: " + override.getKey());
+      }
+      result = result.with(override.getKey(), override.getValue());
+    }
+    return result;
+  }
+}
