@@ -1,0 +1,34 @@
+package io.ringmaster.actors.protocol;
+
+/**
+ * One GPU's account of one training step, the same in sim (virtual seconds) and live (wall seconds).
+ * Busy and waiting times add up to {@code finishSeconds - startSeconds}.
+ */
+public record GpuStepReport(
+    int gpu,
+    int ring,
+    int rank,
+    int step,
+    double startSeconds,
+    double finishSeconds,
+    double computeSeconds,
+    double optimizerSeconds,
+    double ringWaitSeconds,
+    double collectiveWaitSeconds,
+    double hostCopySeconds,
+    long attentionBlocks,
+    long ringBytesSent,
+    long peakMemoryBytes,
+    boolean outOfMemory) {
+
+  public double seconds(Activity activity) {
+    return switch (activity) {
+      case COMPUTE -> computeSeconds;
+      case OPTIMIZER -> optimizerSeconds;
+      case RING_WAIT -> ringWaitSeconds;
+      case COLLECTIVE_WAIT -> collectiveWaitSeconds;
+      case HOST_COPY -> hostCopySeconds;
+      case IDLE -> 0;
+    };
+  }
+}

@@ -1,0 +1,84 @@
+package io.ringmaster.sim.bench;
+
+import io.ringmaster.actors.protocol.RingLayout;
+import io.ringmaster.kernels.Masking;
+import io.ringmaster.sim.cost.GpuProfile;
+import io.ringmaster.sim.cost.ProfileLoader;
+import io.ringmaster.sim.engine.SimOptions;
+import io.ringmaster.sim.engine.SimulationEngine;
+import io.ringmaster.sim.engine.StageOutcome;
+import io.ringmaster.sim.engine.StageSetup;
+import io.ringmaster.sim.workload.MemoryTerms;
+import io.ringmaster.sim.workload.ModelShape;
+import io.ringmaster.sim.workload.PlanWorkloads;
+import io.ringmaster.sim.workload.StageAssembly;
+import io.ringmaster.sim.workload.StageShape;
+import io.ringmaster.sim.workload.StageWorkload;
+import io.ringmaster.sim.workload.TrainingSetup;
+import io.ringmaster.topology.network.ClusterNetwork;
+import io.ringmaster.topology.plan.PlanLoader;
+import io.ringmaster.topology.plan.Stage;
+import io.ringmaster.topology.plan.TrainingPlan;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Prints events per second and wall seconds of the engine: a synthetic 512-GPU ring workload, then the
+ * default {@code simulate} (the gradient-llama3-8b plan on crusoe-l40s:512, one full step per stage).
+ *
+ * <pre>java -cp "sim/target/classes:$(cat sim/target/classpath)" io.ringmaster.sim.bench.SimulationBenchmark
+ *     [synthetic|plan|all] [--no-fast-forward] [--threads N]</pre>
+ */
+public final class SimulationBenchmark {
+  private SimulationBenchmark() {}
+
+  public static void main(String[] args) {
+    String which = args.length > 0 && !args[0].startsWith("--") ? args[0] : "all";
+    boolean fastForward = !List.of(args).contains("--no-fast-forward");
+    int threads = List.of(args).contains("--threads") ? Integer.parseInt(args[List.of(args).indexOf("--threads") + 1]) : 2;
+    SimOptions options = SimOptions.DEFAULT.withFastForward(fastForward);
+    GpuProfile profile = ProfileLoader.load("l40s");
+    TrainingPlan plan = PlanLoader.load("gradient-llama3-8b");
+    try (SimulationEngine engine = new SimulationEngine(threads)) {
+      if (!which.equals("plan")) {
+        run(engine, "synthetic 512-GPU ring, 4 layers", synthetic(plan, profile), options);
+      }
+      if (!which.equals("synthetic")) {
+        long wallStart = System.nanoTime();
+        long events = 0;
+        for (Stage stage : plan.stages()) {
+          events += run(engine, "stage " + stage.name(), PlanWorkloads.setup(plan, stage, profile, 1), options)
+              .engine().events();
+        }
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        System.out.printf("default simulate (%s): %d events in %.2f s wall, %.2f M events/s%n", plan.name(), events,
+            wall, events / wall / 1e6);
+      }
+    }
+  }
+
+  /** Llama-3-8B shapes, one ring of all 512 crusoe GPUs, zigzag, 4 layers, no ZeRO traffic. */
+  private static StageSetup synthetic(TrainingPlan plan, GpuProfile profile) {
+    ModelShape model = new ModelShape(4, 4096, 32, 8, 128, 14336, 128256);
+    TrainingSetup training = new TrainingSetup(2, 1, false, false, true, RingLayout.ZIGZAG, Masking.CAUSAL);
+    StageShape shape = new StageShape("synthetic", 512L * 16384, 512, 1, 1);
+    List<Integer> ring = new ArrayList<>();
+    for (int g = 0; g < 512; g++) {
+      ring.add(g);
+    }
+    StageWorkload workload = new StageWorkload(model, training, shape, List.of(ring), MemoryTerms.untracked(48L << 30));
+    return StageAssembly.setup(workload, ClusterNetwork.of(plan.cluster()), profile, 1);
+  }
+
+  private static StageOutcome run(SimulationEngine engine, String label, StageSetup setup, SimOptions options) {
+    long start = System.nanoTime();
+    StageOutcome outcome = engine.simulate(setup, options);
+    double wall = (System.nanoTime() - start) / 1e9;
+    StageOutcome.EngineStats stats = outcome.engine();
+    System.out.printf("%-36s %4d GPUs  step %9.3f s  events %,12d (simulated %,12d)  instants %,10d  wall %6.2f s"
+            + "  %.2f M events/s%n",
+        label, setup.gpus().size(), outcome.report().steps().get(0).finishSeconds(), stats.events(),
+        stats.simulatedEvents(), stats.instants(), wall, stats.events() / wall / 1e6);
+    return outcome;
+  }
+}

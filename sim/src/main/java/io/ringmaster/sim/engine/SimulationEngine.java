@@ -1,0 +1,72 @@
+package io.ringmaster.sim.engine;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SpawnProtocol;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Runs stage simulations on one actor system: each {@link #simulate} spawns a virtual-time coordinator
+ * with its GPU and link actors, waits for the outcome and lets them stop. Reuse one engine for many
+ * simulations (a curriculum, a what-if sweep); close it at the end.
+ */
+public final class SimulationEngine implements AutoCloseable {
+  private static final Duration LIMIT = Duration.ofMinutes(30);
+
+  private final ActorSystem<SpawnProtocol.Command> system;
+  private final AtomicInteger runs = new AtomicInteger();
+
+  /** {@code dispatcherThreads} threads run the actors; the results do not depend on it. */
+  public SimulationEngine(int dispatcherThreads) {
+    Config config = ConfigFactory.parseString(String.join("\n",
+        "pekko.loglevel = WARNING",
+        "pekko.stdout-loglevel = WARNING",
+        "pekko.log-dead-letters = off",
+        "pekko.log-dead-letters-during-shutdown = off",
+        "pekko.actor.default-dispatcher.throughput = 100",
+        "pekko.actor.default-dispatcher.fork-join-executor.parallelism-min = " + dispatcherThreads,
+        "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max = " + dispatcherThreads))
+        .withFallback(ConfigFactory.load());
+    system = ActorSystem.create(Behaviors.setup(context -> SpawnProtocol.create()), "ringmaster-sim", config);
+  }
+
+  public SimulationEngine() {
+    this(SimOptions.DEFAULT.dispatcherThreads());
+  }
+
+  public StageOutcome simulate(StageSetup setup, SimOptions options) {
+    CompletableFuture<StageOutcome> outcome = new CompletableFuture<>();
+    system.tell(new SpawnProtocol.Spawn<>(VirtualTimeCoordinator.create(setup, options, outcome),
+        "stage-" + runs.incrementAndGet(), Props.empty(), system.ignoreRef()));
+    try {
+      return outcome.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while simulating stage " + setup.stage(), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("stage " + setup.stage() + " did not finish within " + LIMIT, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the simulation actor system did not stop", e);
+    }
+  }
+}
