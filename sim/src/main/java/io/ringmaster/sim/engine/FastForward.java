@@ -2,6 +2,7 @@ package io.ringmaster.sim.engine;
 
 import io.ringmaster.actors.gpu.GpuActor;
 import io.ringmaster.actors.gpu.ProgramRunner;
+import io.ringmaster.actors.protocol.Pass;
 import io.ringmaster.actors.protocol.StepOp;
 import io.ringmaster.sim.clock.PeriodShift;
 import io.ringmaster.sim.clock.StateEncoder;
@@ -12,7 +13,8 @@ import java.util.Arrays;
 import java.util.Deque;
 
 /**
- * Skips repetitions of a period that are exactly identical: the layers of a pass, one after another.
+ * Skips repetitions of a period that are exactly identical: the layers of a pass one after another,
+ * and micro-batches of gradient accumulation.
  *
  * <p>Whenever the reference GPU (the first) begins a ring pass, the whole simulation's state is
  * encoded: every GPU runner, every command in the calendar, every transfer, queue and link in the
@@ -39,6 +41,8 @@ final class FastForward {
   private final TimedQueue<GpuActor.Command> calendar;
   private final Fabric fabric;
   private final Deque<Checkpoint> history = new ArrayDeque<>();
+  private Checkpoint lastMicroBatch;
+  private long[] peaksSinceMicroBatch;
   private StepOp[] shapes;
   private int[] passLayers;
   private long lastPassKey = Long.MIN_VALUE;
@@ -61,9 +65,10 @@ final class FastForward {
 
   /**
    * Called between instants, when no actor is running: takes a checkpoint if the reference GPU has
-   * just begun a ring pass, and returns the jump made, or null.
+   * just begun a ring pass, compares it with the last micro-batch's first pass and the last few
+   * passes, and returns the jump made, or null.
    */
-  PeriodShift afterInstant(long now, long events) {
+  PeriodShift afterInstant(long now, long simulatedEvents) {
     ProgramRunner reference = ports[0].runner();
     if (reference == null || !reference.inRingPass()) {
       return null;
@@ -74,10 +79,20 @@ final class FastForward {
       return null;
     }
     lastPassKey = passKey;
-    Checkpoint now_ = capture(now, state, events);
+    Checkpoint now_ = capture(now, state, simulatedEvents + skippedEvents);
     if (now_ == null) {
       history.clear();
+      lastMicroBatch = null;
       return null;
+    }
+    peaksSinceMicroBatch = peaksSinceMicroBatch == null ? now_.windowPeaks.clone() : max(peaksSinceMicroBatch, now_.windowPeaks);
+    if (state.pass() == Pass.FORWARD && state.layer() == 0) {
+      PeriodShift shift = lastMicroBatch == null ? null : matchMicroBatch(now_, reference.ops());
+      lastMicroBatch = now_;
+      peaksSinceMicroBatch = now_.windowPeaks.clone();
+      if (shift != null) {
+        return shift;
+      }
     }
     long[] periodPeaks = now_.windowPeaks.clone();
     for (Checkpoint earlier : history) {
@@ -97,6 +112,26 @@ final class FastForward {
       history.removeLast();
     }
     return null;
+  }
+
+  /** A whole micro-batch repeats the last one: gradient accumulation over identical micro-batches. */
+  private PeriodShift matchMicroBatch(Checkpoint now_, StepOp[] ops) {
+    if (lastMicroBatch.hash != now_.hash || !Arrays.equals(lastMicroBatch.encoding, now_.encoding)) {
+      return null;
+    }
+    PeriodShift shift = jump(lastMicroBatch, now_, ops, peaksSinceMicroBatch);
+    if (shift != null) {
+      history.clear();
+    }
+    return shift;
+  }
+
+  private static long[] max(long[] a, long[] b) {
+    long[] result = new long[a.length];
+    for (int i = 0; i < a.length; i++) {
+      result[i] = Math.max(a[i], b[i]);
+    }
+    return result;
   }
 
   private Checkpoint capture(long now, ProgramRunner.State reference, long events) {

@@ -219,7 +219,7 @@ public final class Fabric {
   // --- used by the parts ---
 
   void startFlow(long now, Routes.Path path, long bytes, int purpose, int owner, long ordinal) {
-    flows.start(now, path.links(), path.weights(), bytes, purpose, owner, ordinal);
+    flows.start(now, path.links(), bytes, purpose, owner, ordinal);
   }
 
   void drain(long now, int gpu, long bytes, int ordinal) {

@@ -11,14 +11,13 @@ import java.util.function.IntPredicate;
 
 /**
  * Transfers in flight over directed links, each link's bandwidth shared max-min fairly among the
- * transfers crossing it (progressive filling). A flow may cross a link more than once (a ring
- * collective's edges, see {@link ZeroGroup}): with weight w it takes w times its rate there.
+ * transfers crossing it (progressive filling).
  *
  * <p>Rates are recomputed when flows start or end, and only for the flows connected to the change
  * through shared links: max-min allocations of disjoint components are independent. The result does
  * not depend on the order of flows in any list: levels are filled in increasing order, every link's
- * frozen load grows by {@code level × (integer sum of weights frozen at that level)}, and ties are
- * broken by link id, so the same set of flows always gets bit-identical rates. A flow whose rate does
+ * frozen load grows by {@code level × (number of its flows frozen at that level)}, and ties are broken
+ * by link id, so the same set of flows always gets bit-identical rates. A flow whose rate does
  * not change is left untouched (its remaining bytes are brought up to date only when its rate changes).
  *
  * <p>Everything lives in primitive arrays indexed by link id or flow slot; starting, settling and
@@ -32,7 +31,6 @@ final class FlowNetwork {
   private final double[] capacity;
   private final int[] kindOf;
   private final int[][] flowsOn;
-  private final int[][] weightsOn;
   private final int[] flowCount;
   private final long[] busySinceTick;
   private final long[] busyTicks;
@@ -47,7 +45,6 @@ final class FlowNetwork {
   private long[] createdSequence = new long[0];
   private long[] totalBytes = new long[0];
   private int[][] linksOf = new int[0][];
-  private int[][] weightsOf = new int[0][];
   private int[] purposeOf = new int[0];
   private int[] ownerOf = new int[0];
   private long[] ordinalOf = new long[0];
@@ -70,8 +67,8 @@ final class FlowNetwork {
   private int[] componentLinks;
   private int[] componentFlows = new int[0];
   private final double[] residual;
-  private final int[] unfrozenWeight;
-  private final int[] levelWeight;
+  private final int[] unfrozenCount;
+  private final int[] levelCount;
   private final int[] saturated;
   private int[] levelFlows = new int[0];
   private int componentFlowCount;
@@ -88,7 +85,6 @@ final class FlowNetwork {
       kindOf[link.id()] = link.kind().ordinal();
     }
     flowsOn = new int[linkCount][4];
-    weightsOn = new int[linkCount][4];
     flowCount = new int[linkCount];
     busySinceTick = new long[linkCount];
     busyTicks = new long[linkCount];
@@ -98,18 +94,17 @@ final class FlowNetwork {
     dirty = new int[16];
     componentLinks = new int[linkCount];
     residual = new double[linkCount];
-    unfrozenWeight = new int[linkCount];
-    levelWeight = new int[linkCount];
+    unfrozenCount = new int[linkCount];
+    levelCount = new int[linkCount];
     saturated = new int[linkCount];
     bottleneckTicks = new long[purposes][LinkKind.values().length];
   }
 
   /**
-   * Starts a flow of {@code bytes} over {@code links} (each crossed {@code weights[i]} times; the
-   * arrays are kept, not copied). Its rate is set at the next {@link #settle}. A flow over no link is
-   * a copy within one device and completes at once.
+   * Starts a flow of {@code bytes} over {@code links} (kept, not copied). Its rate is set at the next
+   * {@link #settle}. A flow over no link is a copy within one device and completes at once.
    */
-  int start(long now, int[] links, int[] weights, long bytes, int purpose, int owner, long ordinal) {
+  int start(long now, int[] links, long bytes, int purpose, int owner, long ordinal) {
     int f = allocateSlot();
     remainingBytes[f] = bytes;
     rate[f] = 0;
@@ -117,7 +112,6 @@ final class FlowNetwork {
     createdSequence[f] = nextSequence++;
     totalBytes[f] = bytes;
     linksOf[f] = links;
-    weightsOf[f] = weights;
     purposeOf[f] = purpose;
     ownerOf[f] = owner;
     ordinalOf[f] = ordinal;
@@ -129,8 +123,8 @@ final class FlowNetwork {
       linksOf[f] = EMPTY;
       return f;
     }
-    for (int i = 0; i < links.length; i++) {
-      attach(links[i], f, weights[i], now);
+    for (int link : links) {
+      attach(link, f, now);
     }
     return f;
   }
@@ -164,13 +158,11 @@ final class FlowNetwork {
     if (rate[f] > 0 && bottleneckOf[f] != NONE) {
       bottleneckTicks[purposeOf[f]][kindOf[bottleneckOf[f]]] += now - updatedTick[f];
     }
-    for (int i = 0; i < links.length; i++) {
-      int link = links[i];
-      bytesCarried[link] += totalBytes[f] * weightsOf[f][i];
+    for (int link : links) {
+      bytesCarried[link] += totalBytes[f];
       detach(link, f, now);
     }
     linksOf[f] = null;
-    weightsOf[f] = null;
     freeSlots[freeCount++] = f;
     active--;
   }
@@ -233,12 +225,7 @@ final class FlowNetwork {
     for (int i = 0; i < links; i++) {
       int link = componentLinks[i];
       residual[link] = capacity[link];
-      int weight = 0;
-      int[] weights = weightsOn[link];
-      for (int k = 0; k < flowCount[link]; k++) {
-        weight += weights[k];
-      }
-      unfrozenWeight[link] = weight;
+      unfrozenCount[link] = flowCount[link];
     }
     if (levelFlows.length < flows) {
       levelFlows = new int[Math.max(flows, levelFlows.length * 2)];
@@ -248,17 +235,18 @@ final class FlowNetwork {
     while (unfrozen > 0) {
       level++;
       double share = Double.POSITIVE_INFINITY;
-      for (int i = 0; i < links; i++) {
-        int link = componentLinks[i];
-        if (unfrozenWeight[link] > 0) {
-          share = Math.min(share, residual[link] / unfrozenWeight[link]);
-        }
-      }
       int saturatedCount = 0;
       for (int i = 0; i < links; i++) {
         int link = componentLinks[i];
-        if (unfrozenWeight[link] > 0 && residual[link] / unfrozenWeight[link] == share) {
-          saturated[saturatedCount++] = link;
+        if (unfrozenCount[link] > 0) {
+          double linkShare = residual[link] / unfrozenCount[link];
+          if (linkShare < share) {
+            share = linkShare;
+            saturatedCount = 0;
+          }
+          if (linkShare == share) {
+            saturated[saturatedCount++] = link;
+          }
         }
       }
       int frozen = 0;
@@ -282,20 +270,17 @@ final class FlowNetwork {
       }
       unfrozen -= frozen;
       for (int i = 0; i < frozen; i++) {
-        int f = levelFlows[i];
-        int[] fl = linksOf[f];
-        int[] fw = weightsOf[f];
-        for (int j = 0; j < fl.length; j++) {
-          levelWeight[fl[j]] += fw[j];
+        for (int link : linksOf[levelFlows[i]]) {
+          levelCount[link]++;
         }
       }
       for (int i = 0; i < frozen; i++) {
         for (int link : linksOf[levelFlows[i]]) {
-          int weight = levelWeight[link];
-          if (weight != 0) {
-            residual[link] -= share * weight;
-            unfrozenWeight[link] -= weight;
-            levelWeight[link] = 0;
+          int count = levelCount[link];
+          if (count != 0) {
+            residual[link] -= share * count;
+            unfrozenCount[link] -= count;
+            levelCount[link] = 0;
           }
         }
       }
@@ -330,22 +315,19 @@ final class FlowNetwork {
       int link = componentLinks[i];
       double load = 0;
       int[] on = flowsOn[link];
-      int[] weights = weightsOn[link];
       for (int k = 0; k < flowCount[link]; k++) {
-        load += rate[on[k]] * weights[k];
+        load += rate[on[k]];
       }
       peakBytesPerSecond[link] = Math.max(peakBytesPerSecond[link], load);
     }
   }
 
-  private void attach(int link, int f, int weight, long now) {
+  private void attach(int link, int f, long now) {
     int count = flowCount[link];
     if (count == flowsOn[link].length) {
       flowsOn[link] = Arrays.copyOf(flowsOn[link], count * 2);
-      weightsOn[link] = Arrays.copyOf(weightsOn[link], count * 2);
     }
     flowsOn[link][count] = f;
-    weightsOn[link][count] = weight;
     flowCount[link] = count + 1;
     if (count == 0) {
       busySinceTick[link] = now;
@@ -359,7 +341,6 @@ final class FlowNetwork {
     for (int k = 0; k <= last; k++) {
       if (on[k] == f) {
         on[k] = on[last];
-        weightsOn[link][k] = weightsOn[link][last];
         break;
       }
     }
@@ -396,7 +377,6 @@ final class FlowNetwork {
     createdSequence = Arrays.copyOf(createdSequence, size);
     totalBytes = Arrays.copyOf(totalBytes, size);
     linksOf = Arrays.copyOf(linksOf, size);
-    weightsOf = Arrays.copyOf(weightsOf, size);
     purposeOf = Arrays.copyOf(purposeOf, size);
     ownerOf = Arrays.copyOf(ownerOf, size);
     ordinalOf = Arrays.copyOf(ordinalOf, size);

@@ -4,12 +4,11 @@ import io.ringmaster.sim.clock.Ticks;
 import io.ringmaster.topology.network.Link;
 import io.ringmaster.topology.network.Network;
 import io.ringmaster.topology.network.Route;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * The routes a stage uses, resolved once into link-id arrays with unit weights and latencies in
- * ticks: a hop adds its link's latency.
+ * The routes a stage uses, resolved once into link-id arrays and latencies in ticks: a hop adds its
+ * link's latency.
  */
 final class Routes {
   private final Network network;
@@ -34,17 +33,15 @@ final class Routes {
 
   private Path path(Route route) {
     int[] ids = route.linkIds().clone();
-    int[] weights = new int[ids.length];
-    Arrays.fill(weights, 1);
     long latency = 0;
     for (int id : ids) {
       latency += Ticks.ofSeconds(links.get(id).latencySeconds());
     }
-    return new Path(ids, weights, latency);
+    return new Path(ids, latency);
   }
 
-  /** Links a transfer occupies, how often each, and the latency one traversal adds. */
-  record Path(int[] links, int[] weights, long latencyTicks) {
-    static final Path LOCAL = new Path(new int[0], new int[0], 0);
+  /** Links a transfer occupies and the latency one traversal adds. */
+  record Path(int[] links, long latencyTicks) {
+    static final Path LOCAL = new Path(new int[0], 0);
   }
 }

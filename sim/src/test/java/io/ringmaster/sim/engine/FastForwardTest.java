@@ -42,6 +42,16 @@ class FastForwardTest {
     assertThat(json(skipped)).isEqualTo(json(simulated));
   }
 
+  @Test
+  void skippingIdenticalMicroBatchesChangesNoResult() throws Exception {
+    StageSetup setup = stage(RingLayout.RING, 3, false, 6);
+    StageOutcome skipped = engine.simulate(setup, SimOptions.DEFAULT);
+    StageOutcome simulated = engine.simulate(setup, SimOptions.DEFAULT.withFastForward(false));
+    System.out.println(skipped.engine() + " vs " + simulated.engine());
+    assertThat(skipped.engine().simulatedEvents()).isLessThan(simulated.engine().events() / 2);
+    assertThat(json(skipped)).isEqualTo(json(simulated));
+  }
+
   static StageSetup stage(RingLayout layout, int zero, boolean offload, int gradAccumulation) {
     ModelShape model = new ModelShape(12, 1024, 16, 4, 64, 3584, 32000);
     TrainingSetup training = new TrainingSetup(2, zero, offload, offload && zero == 3, true, layout, Masking.CAUSAL);
