@@ -59,7 +59,9 @@ public final class ProgramRunner {
   private boolean computing;
   private boolean copying;
   private int posted;
+  /** Every collective up to this ordinal is done; those beyond it that are done are in {@link #doneAhead}. */
   private int completed;
+  private final java.util.BitSet doneAhead = new java.util.BitSet();
 
   private boolean inPass;
   private Pass pass = Pass.FORWARD;
@@ -108,6 +110,7 @@ public final class ProgramRunner {
     pc = 0;
     posted = 0;
     completed = 0;
+    doneAhead.clear();
     java.util.Arrays.fill(accumulators, 0);
     peakMemoryBytes = memoryBytes;
     windowPeakMemoryBytes = memoryBytes;
@@ -136,9 +139,9 @@ public final class ProgramRunner {
    * runners in equal states (times taken relative to now) behave alike from then on.
    */
   public State state() {
-    return new State(running, trainingStep, pc, computing, copying, posted, completed, inPass, pass, layer, ringStep,
-        passPhase, kvSent, kvReceived, gradientsSent, gradientsReceived, activity, activitySinceTick, blockStartTick,
-        memoryBytes, outOfMemory, early.size());
+    return new State(running, trainingStep, pc, computing, copying, posted, completed, doneAhead.toLongArray(),
+        inPass, pass, layer, ringStep, passPhase, kvSent, kvReceived, gradientsSent, gradientsReceived, activity,
+        activitySinceTick, blockStartTick, memoryBytes, outOfMemory, early.size());
   }
 
   /** Ticks per activity, attention blocks, ring bytes sent, in this step so far (a copy). */
@@ -187,9 +190,12 @@ public final class ProgramRunner {
     }
   }
 
-  /** A runner's dynamic state (see {@link #state}). */
+  /**
+   * A runner's dynamic state (see {@link #state}); {@code doneAhead} has bit i set when collective
+   * {@code completed + i} is done.
+   */
   public record State(boolean running, int trainingStep, int pc, boolean computing, boolean copying, int posted,
-      int completed, boolean inPass, Pass pass, int layer, int ringStep, int passPhase, int kvSent, int kvReceived,
+      int completed, long[] doneAhead, boolean inPass, Pass pass, int layer, int ringStep, int passPhase, int kvSent, int kvReceived,
       int gradientsSent, int gradientsReceived, Activity activity, long activitySinceTick, long blockStartTick,
       long memoryBytes, boolean outOfMemory, int earlyBlocks) {}
 
@@ -248,12 +254,27 @@ public final class ProgramRunner {
   }
 
   private void onCollectiveCompleted(int ordinal) {
-    if (ordinal != completed + 1 || ordinal > posted) {
-      throw new IllegalStateException("GPU " + shard.gpu() + ": collective " + ordinal + " completed after "
-          + completed + " of " + posted + " posted");
+    if (ordinal <= completed || ordinal > posted || doneAhead.get(ordinal - completed)) {
+      throw new IllegalStateException("GPU " + shard.gpu() + ": collective " + ordinal + " completed twice or"
+          + " before it was posted (" + posted + " posted)");
     }
-    completed = ordinal;
+    doneAhead.set(ordinal - completed);
+    while (doneAhead.get(1)) {
+      completed++;
+      shiftDoneAhead(1);
+    }
     advance();
+  }
+
+  private boolean collectiveDone(int ordinal) {
+    return ordinal <= completed || doneAhead.get(ordinal - completed);
+  }
+
+  /** Moves the window of collectives done ahead of {@link #completed} down by {@code by}. */
+  private void shiftDoneAhead(int by) {
+    java.util.BitSet moved = doneAhead.get(by, Math.max(by, doneAhead.length()));
+    doneAhead.clear();
+    doneAhead.or(moved);
   }
 
   private void onHostCopyCompleted() {
@@ -289,7 +310,13 @@ public final class ProgramRunner {
         collectives.post(collective, posted);
         pc++;
       } else if (op instanceof StepOp.AwaitCollective await) {
-        if (completed < posted - await.postsAgo()) {
+        if (!collectiveDone(posted - await.postsAgo())) {
+          become(Activity.COLLECTIVE_WAIT);
+          return;
+        }
+        pc++;
+      } else if (op instanceof StepOp.AwaitAllCollectives) {
+        if (completed < posted) {
           become(Activity.COLLECTIVE_WAIT);
           return;
         }

@@ -6,7 +6,7 @@ package io.ringmaster.actors.protocol;
  */
 public sealed interface StepOp
     permits StepOp.Compute, StepOp.RingAttention, StepOp.PostCollective, StepOp.AwaitCollective,
-        StepOp.HostCopy, StepOp.Memory {
+        StepOp.AwaitAllCollectives, StepOp.HostCopy, StepOp.Memory {
 
   /** The same op for layer 0: ops of equal shape behave alike, whatever layer they belong to. */
   StepOp shape();
@@ -45,10 +45,19 @@ public sealed interface StepOp
   }
 
   /**
-   * Waits for a collective posted earlier: the one posted {@code postsAgo} posts before the latest
-   * (0 waits for every collective posted so far, as collectives complete in order).
+   * Waits for one collective posted earlier: the one posted {@code postsAgo} posts before the latest
+   * (0: the latest). Collectives run in order, but one that drains to host memory counts as done only
+   * once its copy is, so later ones may be done first.
    */
   record AwaitCollective(int postsAgo) implements StepOp {
+    @Override
+    public StepOp shape() {
+      return this;
+    }
+  }
+
+  /** Waits for every collective posted so far (and their copies to host memory). */
+  record AwaitAllCollectives() implements StepOp {
     @Override
     public StepOp shape() {
       return this;

@@ -164,7 +164,11 @@ final class FastForward {
 
   private static void encodeRunner(StateEncoder encoder, ProgramRunner.State state) {
     encoder.flag(state.running()).value(state.trainingStep()).pc(state.pc()).flag(state.computing())
-        .flag(state.copying()).ordinal(state.posted()).ordinal(state.completed()).flag(state.inPass())
+        .flag(state.copying()).ordinal(state.posted()).ordinal(state.completed()).value(state.doneAhead().length);
+    for (long word : state.doneAhead()) {
+      encoder.value(word);
+    }
+    encoder.flag(state.inPass())
         .value(state.pass().ordinal());
     if (state.inPass()) {
       encoder.layer(state.layer());

@@ -58,7 +58,7 @@ public final class StepProgramBuilder {
       forward();
       backward();
     }
-    ops.add(new StepOp.AwaitCollective(0));
+    ops.add(new StepOp.AwaitAllCollectives());
     optimizerStep();
     allocate(-memory.residentBytes());
     return new StepProgram(ops);
@@ -131,7 +131,7 @@ public final class StepProgramBuilder {
     }
     if (training.zeroStage() == 1 || training.zeroStage() == 2) {
       post(new StepOp.PostCollective(CollectiveKind.ALL_GATHER, 0, model.parameters() * beta, 0, 0));
-      ops.add(new StepOp.AwaitCollective(0));
+      ops.add(new StepOp.AwaitAllCollectives());
     }
   }
 
