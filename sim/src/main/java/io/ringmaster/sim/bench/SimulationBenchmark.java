@@ -13,6 +13,7 @@ import io.ringmaster.sim.workload.ModelShape;
 import io.ringmaster.sim.workload.PlanWorkloads;
 import io.ringmaster.sim.workload.StageAssembly;
 import io.ringmaster.sim.workload.StageShape;
+import io.ringmaster.sim.workload.StageSummary;
 import io.ringmaster.sim.workload.StageWorkload;
 import io.ringmaster.sim.workload.TrainingSetup;
 import io.ringmaster.topology.network.ClusterNetwork;
@@ -45,14 +46,23 @@ public final class SimulationBenchmark {
       }
       if (!which.equals("synthetic")) {
         long wallStart = System.nanoTime();
+        double cpuStart = cpuSeconds();
         long events = 0;
+        long simulated = 0;
         for (Stage stage : plan.stages()) {
-          events += run(engine, "stage " + stage.name(), PlanWorkloads.setup(plan, stage, profile, 1), options)
-              .engine().events();
+          StageOutcome outcome = run(engine, "stage " + stage.name(), PlanWorkloads.setup(plan, stage, profile, 1),
+              options);
+          events += outcome.engine().events();
+          simulated += outcome.engine().simulatedEvents();
+          StageSummary summary = StageSummary.of(PlanWorkloads.workload(plan, stage), profile, outcome);
+          System.out.printf("    step %.1f s, %.1f min for %d steps, MFU %.1f%%, peak %.1f GiB; %s%n",
+              summary.stepSeconds(), summary.stepSeconds() * stage.steps() / 60, stage.steps(), 100 * summary.mfu(),
+              summary.peakMemoryBytes() / (double) (1L << 30), summary.bottleneck().describe());
         }
         double wall = (System.nanoTime() - wallStart) / 1e9;
-        System.out.printf("default simulate (%s): %d events in %.2f s wall, %.2f M events/s%n", plan.name(), events,
-            wall, events / wall / 1e6);
+        double cpu = cpuSeconds() - cpuStart;
+        System.out.printf("default simulate (%s): %,d events (%,d simulated) in %.2f s wall, %.2f s CPU:"
+            + " %.2f M events/s of wall time%n", plan.name(), events, simulated, wall, cpu, events / wall / 1e6);
       }
     }
   }
@@ -70,15 +80,23 @@ public final class SimulationBenchmark {
     return StageAssembly.setup(workload, ClusterNetwork.of(plan.cluster()), profile, 1);
   }
 
+  /** CPU seconds of this process: the machine is shared, so wall time alone says little. */
+  private static double cpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+  }
+
   private static StageOutcome run(SimulationEngine engine, String label, StageSetup setup, SimOptions options) {
     long start = System.nanoTime();
+    double cpuStart = cpuSeconds();
     StageOutcome outcome = engine.simulate(setup, options);
     double wall = (System.nanoTime() - start) / 1e9;
+    double cpu = cpuSeconds() - cpuStart;
     StageOutcome.EngineStats stats = outcome.engine();
-    System.out.printf("%-36s %4d GPUs  step %9.3f s  events %,12d (simulated %,12d)  instants %,10d  wall %6.2f s"
-            + "  %.2f M events/s%n",
-        label, setup.gpus().size(), outcome.report().steps().get(0).finishSeconds(), stats.events(),
-        stats.simulatedEvents(), stats.instants(), wall, stats.events() / wall / 1e6);
+    System.out.printf("%-34s %4d GPUs  events %,12d (simulated %,12d, %d fast-forwards)  instants %,11d"
+            + "  wall %6.2f s  CPU %6.2f s  %.2f M simulated events per CPU second%n",
+        label, setup.gpus().size(), stats.events(), stats.simulatedEvents(), stats.fastForwards(), stats.instants(),
+        wall, cpu, stats.simulatedEvents() / cpu / 1e6);
     return outcome;
   }
 }

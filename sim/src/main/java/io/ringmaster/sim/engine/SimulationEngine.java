@@ -20,6 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class SimulationEngine implements AutoCloseable {
   private static final Duration LIMIT = Duration.ofMinutes(30);
+  private static final int DEFAULT_THREADS = 2;
 
   private final ActorSystem<SpawnProtocol.Command> system;
   private final AtomicInteger runs = new AtomicInteger();
@@ -39,7 +40,7 @@ public final class SimulationEngine implements AutoCloseable {
   }
 
   public SimulationEngine() {
-    this(SimOptions.DEFAULT.dispatcherThreads());
+    this(DEFAULT_THREADS);
   }
 
   public StageOutcome simulate(StageSetup setup, SimOptions options) {
