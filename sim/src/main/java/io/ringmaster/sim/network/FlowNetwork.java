@@ -1,6 +1,7 @@
 package io.ringmaster.sim.network;
 
 import io.ringmaster.sim.clock.PeriodShift;
+import io.ringmaster.sim.clock.SlotHeap;
 import io.ringmaster.sim.clock.StateEncoder;
 import io.ringmaster.sim.clock.Ticks;
 import io.ringmaster.topology.network.Link;
@@ -58,7 +59,7 @@ final class FlowNetwork {
   private int freeCount;
   private long nextSequence;
   private int active;
-  private final FlowHeap completions = new FlowHeap();
+  private final SlotHeap completions = new SlotHeap();
 
   private final int[] linkMark;
   private int epoch;

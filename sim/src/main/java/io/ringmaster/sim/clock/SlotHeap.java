@@ -1,12 +1,13 @@
-package io.ringmaster.sim.network;
+package io.ringmaster.sim.clock;
 
 import java.util.Arrays;
 
 /**
- * Flow slots ordered by (completion tick, creation sequence): an indexed binary heap, so a flow whose
- * rate changes moves to its new place instead of leaving a stale entry behind.
+ * Slots (small integer ids) ordered by (tick, sequence number): an indexed binary heap that moves one
+ * int per level, and moves an entry whose tick changes to its new place instead of leaving a stale
+ * entry behind.
  */
-final class FlowHeap {
+public final class SlotHeap {
   private static final int ABSENT = -1;
 
   private int[] heap = new int[64];
@@ -15,7 +16,7 @@ final class FlowHeap {
   private long[] sequence = new long[0];
   private int size;
 
-  void grow(int slots) {
+  public void grow(int slots) {
     int old = position.length;
     position = Arrays.copyOf(position, slots);
     Arrays.fill(position, old, slots, ABSENT);
@@ -26,15 +27,36 @@ final class FlowHeap {
     }
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return size == 0;
   }
 
-  long peekTick() {
+  public long peekTick() {
     return tick[heap[0]];
   }
 
-  void push(int slot, long atTick, long atSequence) {
+  public int peek() {
+    return heap[0];
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** The slot at heap position {@code i} (heap order, not time order). */
+  public int at(int i) {
+    return heap[i];
+  }
+
+  public long tick(int slot) {
+    return tick[slot];
+  }
+
+  public long sequence(int slot) {
+    return sequence[slot];
+  }
+
+  public void push(int slot, long atTick, long atSequence) {
     tick[slot] = atTick;
     sequence[slot] = atSequence;
     heap[size] = slot;
@@ -43,7 +65,7 @@ final class FlowHeap {
     up(size - 1);
   }
 
-  void update(int slot, long atTick, long atSequence) {
+  public void update(int slot, long atTick, long atSequence) {
     if (position[slot] == ABSENT) {
       push(slot, atTick, atSequence);
       return;
@@ -55,7 +77,7 @@ final class FlowHeap {
     down(position[slot]);
   }
 
-  int pop() {
+  public int pop() {
     int top = heap[0];
     size--;
     position[top] = ABSENT;
@@ -68,7 +90,7 @@ final class FlowHeap {
   }
 
   /** Moves every entry by {@code ticks}; all move alike, so the heap order holds. */
-  void shift(long ticks) {
+  public void shift(long ticks) {
     for (int i = 0; i < size; i++) {
       tick[heap[i]] += ticks;
     }
