@@ -37,6 +37,9 @@ import picocli.CommandLine.Spec;
       "Add --max-context (longest length for the ring) or --min-ring (smallest ring for the length)."
     })
 public final class PlanCommand implements Callable<Integer> {
+  /** The name of the plan and stage given by options rather than a plan file. */
+  private static final String AD_HOC = "command line";
+
   @Spec private CommandSpec spec;
 
   @Option(names = "--plan", paramLabel = "FILE|NAME", description = "A plan YAML file or a packaged plan (gradient-llama3-8b, gradient-llama3-70b).")
@@ -139,6 +142,7 @@ public final class PlanCommand implements Callable<Integer> {
     Scalar ringsValue = option("--rings", rings.orElse("1"));
     int ringCount = ringsValue.asPositiveInt();
     Map<String, Scalar> stageFields = new LinkedHashMap<>();
+    stageFields.put("name", option("name", AD_HOC));
     stageFields.put("rings", ringsValue);
     if (minRing) {
       forbid(ring, "--ring", "--min-ring searches the ring size");
@@ -157,7 +161,7 @@ public final class PlanCommand implements Callable<Integer> {
         stageFields.put("seq-len", option("--seq-len", seqLen.get()));
       }
     }
-    return PlanLoader.adHoc("command line", settingOverrides(), stageFields,
+    return PlanLoader.adHoc(AD_HOC, settingOverrides(), stageFields,
         ClusterCatalog.overrides(clusterSets, "--set"));
   }
 
