@@ -49,7 +49,7 @@ class YamlReaderTest {
     assertThat(doc.scalar("l").asChoice(AttentionLayout.class)).isEqualTo(AttentionLayout.ZIGZAG);
     assertThatThrownBy(() -> doc.scalar("x").asPositiveInt()).hasMessage("f:4:4: x: expected a positive whole number, got -3");
     assertThatThrownBy(() -> doc.scalar("z").asTokenCount()).hasMessage("f:7:4: z: expected a positive token count, got 0");
-    assertThatThrownBy(() -> doc.scalar("l").asPositiveDouble()).hasMessageContaining("l: expected a number");
+    assertThatThrownBy(() -> doc.scalar("l").asPositiveDouble()).hasMessage("f:6:4: l: expected a positive number, got 'zigzag'");
     assertThatThrownBy(() -> doc.scalar("n").asChoice(AttentionLayout.class))
         .hasMessageContaining("expected one of ring | zigzag | stripe");
   }
