@@ -139,8 +139,7 @@ class PlanCommandTest {
         + " 262K, 524K, 1048K, 4194K", "plan", "--plan", "gradient-llama3-8b", "--stage", "2M");
     assertBadInput("ringmaster: command line: --set nic-gbps: expected a positive number, got 'fast'",
         "plan", "--plan", "gradient-llama3-8b", "--set", "nic-gbps=fast");
-    assertBadInput("ringmaster: command line: --seq-len: not with this question: --max-context searches the"
-        + " sequence length", "plan", "--model", "llama-3-8b", "--cluster", "dgx-a100:8", "--seq-len", "64K",
+    assertBadInput("ringmaster: command line: --seq-len: not with --max-context: it searches the sequence length", "plan", "--model", "llama-3-8b", "--cluster", "dgx-a100:8", "--seq-len", "64K",
         "--ring", "8", "--max-context");
     Path plan = dir.resolve("broken.yaml");
     Files.writeString(plan, "model: llama-3-8b\ncluster: [dgx-a100:8\n");
