@@ -7,6 +7,7 @@ import io.ringmaster.kernels.reference.ReferenceAttention;
 import io.ringmaster.kernels.ring.RingAttention;
 import io.ringmaster.kernels.ring.RingOutcome;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -105,6 +106,8 @@ public abstract class AttentionBackendContract {
         new BlockCase("causal diagonal", TokenPositions.contiguous(0, 200), TokenPositions.contiguous(0, 200), Masking.CAUSAL),
         new BlockCase("causal zigzag pair with empty rows",
             chunks(0, 50, 350, 50), chunks(100, 50, 250, 50), Masking.CAUSAL),
+        new BlockCase("causal, first 128 rows see no key",
+            chunks(0, 128, 400, 72), TokenPositions.contiguous(200, 150), Masking.CAUSAL),
         new BlockCase("causal shuffled positions", shuffled(0, 200, random), shuffled(0, 200, random), Masking.CAUSAL),
         new BlockCase("non-causal uneven", TokenPositions.contiguous(500, 150), TokenPositions.contiguous(0, 230), Masking.NONE));
   }
@@ -264,7 +267,7 @@ public abstract class AttentionBackendContract {
 
   private static HostTensor rows(HostTensor x, int first, int end) {
     int rowValues = x.heads() * x.headDim();
-    float[] values = java.util.Arrays.copyOfRange(x.values(), first * rowValues, end * rowValues);
+    float[] values = Arrays.copyOfRange(x.values(), first * rowValues, end * rowValues);
     return new HostTensor(end - first, x.heads(), x.headDim(), values);
   }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import io.ringmaster.kernels.AttentionBackend;
 import io.ringmaster.kernels.BlockGradients;
 import io.ringmaster.kernels.HeadLayout;
@@ -64,7 +65,7 @@ public final class CpuAttentionBackend implements AttentionBackend {
   @Override
   public String name() {
     return "cpu (DJL " + Engine.getDjlVersion() + ", PyTorch " + Engine.getEngine("PyTorch").getVersion()
-        + ", " + tileRows + "-row tiles)";
+        + ", " + JniUtils.getNumThreads() + " threads, " + tileRows + "-row tiles)";
   }
 
   public int tileRows() {
@@ -107,6 +108,11 @@ public final class CpuAttentionBackend implements AttentionBackend {
       Tensor q, Tensor k, Tensor v, TokenPositions qPositions, TokenPositions kvPositions, Masking masking) {
     HeadLayout heads = HeadLayout.ofBlock(q, k, v, qPositions, kvPositions);
     QueryTilePlan plan = QueryTilePlan.of(qPositions, kvPositions, masking, tileRows);
+    if (plan.empty()) {
+      return new PartialAttention(
+          filled(q.tokens(), heads.queryHeads(), heads.headDim(), 0f),
+          filled(q.tokens(), heads.queryHeads(), 1, Float.NEGATIVE_INFINITY));
+    }
     try (NDManager scope = root.newSubManager()) {
       GroupedBlock block = GroupedBlock.of(scope, heads, view(scope, q), view(scope, k), view(scope, v), qPositions, kvPositions);
       NDList outs = new NDList();
@@ -117,7 +123,7 @@ public final class CpuAttentionBackend implements AttentionBackend {
           lses.add(scope.full(block.tileShape(tile, 1), Float.NEGATIVE_INFINITY));
           continue;
         }
-        NDArray scores = block.scores(tile);
+        NDArray scores = block.scores(block.queryTile(tile), tile);
         // A row that sees no key has max -inf; clamping keeps exp() at 0 instead of NaN (-inf - -inf).
         NDArray rowMax = scores.max(LAST_AXIS, true).maximum(-Float.MAX_VALUE);
         NDArray weights = scores.sub(rowMax).exp();
@@ -163,6 +169,12 @@ public final class CpuAttentionBackend implements AttentionBackend {
     requireRowsLike(q, dOut, heads.headDim(), "dOut");
     requireRowsLike(q, lse, 1, "lse");
     QueryTilePlan plan = QueryTilePlan.of(qPositions, kvPositions, masking, tileRows);
+    if (plan.empty()) {
+      return new BlockGradients(
+          filled(q.tokens(), heads.queryHeads(), heads.headDim(), 0f),
+          filled(k.tokens(), heads.kvHeads(), heads.headDim(), 0f),
+          filled(k.tokens(), heads.kvHeads(), heads.headDim(), 0f));
+    }
     try (NDManager scope = root.newSubManager()) {
       GroupedBlock block = GroupedBlock.of(scope, heads, view(scope, q), view(scope, k), view(scope, v), qPositions, kvPositions);
       NDArray dOutValues = view(scope, dOut);
@@ -177,14 +189,15 @@ public final class CpuAttentionBackend implements AttentionBackend {
           dqs.add(scope.zeros(block.tileShape(tile, heads.headDim())));
           continue;
         }
-        NDArray probabilities = block.scores(tile).sub(block.tileRows(rowLse, tile)).exp();
+        NDArray queryTile = block.queryTile(tile);
+        NDArray probabilities = block.scores(queryTile, tile).sub(block.tileRows(rowLse, tile)).exp();
         NDArray dOutTile = block.tileRows(dOutGrouped, tile);
         NDArray dProbabilities = dOutTile.matMul(block.valuePrefix(tile).transpose(0, 2, 1));
         NDArray dScores = probabilities.mul(dProbabilities.sub(block.tileRows(rowDelta, tile)));
         NDArray dqTile = dScores.matMul(block.keyPrefix(tile)).mul(heads.softmaxScale());
         dqs.add(dqTile.reshape(block.tileShape(tile, heads.headDim())));
         // The grouped queries are pre-scaled, so this product already carries the softmax scale.
-        addToPrefix(dk, tile.keyPrefix(), dScores.transpose(0, 2, 1).matMul(block.queryTile(tile)));
+        addToPrefix(dk, tile.keyPrefix(), dScores.transpose(0, 2, 1).matMul(queryTile));
         addToPrefix(dv, tile.keyPrefix(), probabilities.transpose(0, 2, 1).matMul(dOutTile));
       }
       return new BlockGradients(
@@ -202,6 +215,11 @@ public final class CpuAttentionBackend implements AttentionBackend {
   @Override
   public void close() {
     root.close();
+  }
+
+  private Tensor filled(int tokens, int heads, int headDim, float value) {
+    NDManager owner = root.newSubManager();
+    return new CpuTensor(owner.full(new Shape(tokens, heads, headDim), value), owner);
   }
 
   private static void addToPrefix(NDArray accumulator, int prefixRows, NDArray contribution) {

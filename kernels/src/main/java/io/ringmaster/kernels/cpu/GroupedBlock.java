@@ -81,9 +81,12 @@ record GroupedBlock(
     return values.get(":, :{}, :", tile.keyPrefix());
   }
 
-  /** Scaled scores {@code [kvHeads][group*rows][keyPrefix]}, -inf where the causal mask hides a key. */
-  NDArray scores(QueryTile tile) {
-    NDArray scores = queryTile(tile).matMul(keyPrefix(tile).transpose(0, 2, 1));
+  /**
+   * Scaled scores {@code [kvHeads][group*rows][keyPrefix]} of the tile's queries (as from
+   * {@link #queryTile}), -inf where the causal mask hides a key.
+   */
+  NDArray scores(NDArray queryTile, QueryTile tile) {
+    NDArray scores = queryTile.matMul(keyPrefix(tile).transpose(0, 2, 1));
     if (!tile.masked()) {
       return scores;
     }
