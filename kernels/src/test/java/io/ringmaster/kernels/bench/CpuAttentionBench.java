@@ -126,9 +126,10 @@ public final class CpuAttentionBench {
     System.out.print("resident MiB after each zigzag ring of " + sequence + " tokens:");
     for (int run = 0; run < 12; run++) {
       ring.run(q, kv, kv, q);
-      System.out.printf(" %d", residentBytes() >> 20);
+      System.out.printf(" %d", statusBytes("VmRSS:") >> 20);
     }
-    System.out.printf("%nNDArrays still held by the backend: %d%n", backend.liveArrays());
+    System.out.printf("%npeak resident MiB of the whole run: %d; NDArrays still held by the backend: %d%n",
+        statusBytes("VmHWM:") >> 20, backend.liveArrays());
   }
 
   private static RingSetup setup(ShardLayout layout, int sequence) {
@@ -176,9 +177,10 @@ public final class CpuAttentionBench {
     return Arrays.stream(seconds).min().orElseThrow();
   }
 
-  private static long residentBytes() throws IOException {
+  /** A memory figure of this process from /proc/self/status (Linux), in bytes. */
+  private static long statusBytes(String field) throws IOException {
     return Files.readAllLines(Path.of("/proc/self/status")).stream()
-        .filter(line -> line.startsWith("VmRSS:"))
+        .filter(line -> line.startsWith(field))
         .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")) * 1024)
         .findFirst()
         .orElseThrow();
