@@ -1,0 +1,119 @@
+package io.ringmaster.actors.wire;
+
+import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
+import com.esotericsoftware.kryo.util.Pool;
+import java.io.OutputStream;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+
+/**
+ * Turns registered objects into bytes and back, thread-safe (Kryo instances are pooled, since one
+ * Kryo must not be used by two threads at once). The top-level class is not written: the reader
+ * names it, from the Pekko manifest or because it knows what it expects.
+ */
+public final class WireCodec {
+  private static final int MAX_POOLED_KRYOS = 32;
+
+  private final WireRegistry registry;
+  private final Pool<WireKryo> kryos;
+
+  WireCodec(WireRegistry registry, Supplier<ActorRefResolver> resolver) {
+    this.registry = registry;
+    // the resolver is looked up on first use: the serializer is built while the actor system is still starting
+    this.kryos = new Pool<>(true, false, MAX_POOLED_KRYOS) {
+      @Override
+      protected WireKryo create() {
+        return new WireKryo(registry, resolver.get());
+      }
+    };
+  }
+
+  public WireRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Writes {@code message} into {@code target} from its position.
+   *
+   * @throws BufferOverflowException if it does not fit (Pekko Artery drops such a message and logs it as oversized)
+   */
+  public void encode(Object message, ByteBuffer target) {
+    try {
+      write(new WireOutput(target), message);
+    } catch (KryoBufferOverflowException e) {
+      BufferOverflowException overflow = new BufferOverflowException();
+      overflow.initCause(e);
+      throw overflow;
+    }
+  }
+
+  public byte[] encode(Object message) {
+    WireOutput output = new WireOutput();
+    write(output, message);
+    return output.toBytes();
+  }
+
+  /** The bytes of {@code message} cut into pieces of at most {@code chunkBytes}, in order. */
+  public List<byte[]> encodeInChunks(Object message, int chunkBytes) {
+    ChunkSink sink = new ChunkSink(chunkBytes);
+    WireOutput output = new WireOutput(sink, chunkBytes);
+    write(output, message);
+    output.flush();
+    return sink.chunks;
+  }
+
+  public <T> T decode(ByteBuffer source, Class<T> type) {
+    WireKryo kryo = kryos.obtain();
+    try {
+      return kryo.readObject(new WireInput(source), type);
+    } finally {
+      kryos.free(kryo);
+    }
+  }
+
+  public <T> T decode(byte[] bytes, Class<T> type) {
+    return decode(ByteBuffer.wrap(bytes), type);
+  }
+
+  private void write(WireOutput output, Object message) {
+    WireKryo kryo = kryos.obtain();
+    try {
+      kryo.writeObject(output, message);
+    } finally {
+      kryos.free(kryo);
+    }
+  }
+
+  /** Keeps each flushed buffer as a chunk; Kryo hands over a fresh array per flush, so no copy is needed. */
+  private static final class ChunkSink extends OutputStream {
+    private final int chunkBytes;
+    private final List<byte[]> chunks = new ArrayList<>();
+
+    ChunkSink(int chunkBytes) {
+      this.chunkBytes = chunkBytes;
+    }
+
+    @Override
+    public void write(int value) {
+      write(new byte[] {(byte) value}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      if (offset == 0 && length == bytes.length && length <= chunkBytes) {
+        if (length > 0) {
+          chunks.add(bytes);
+        }
+        return;
+      }
+      for (int start = offset; start < offset + length; start += chunkBytes) {
+        chunks.add(Arrays.copyOfRange(bytes, start, Math.min(start + chunkBytes, offset + length)));
+      }
+    }
+  }
+}
