@@ -25,7 +25,7 @@ class WireCodecTest {
 
   @BeforeAll
   static void start() {
-    testKit = ActorTestKit.create("wire-codec");
+    testKit = ActorTestKit.create("wire-codec", ConfigFactory.load());
     codec = new WireCodec(WireRegistry.fromConfig(ConfigFactory.load(), WireCodecTest.class.getClassLoader()),
         () -> ActorRefResolver.get(testKit.system()));
   }
