@@ -15,6 +15,7 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
@@ -122,6 +123,12 @@ public final class DirectorWatch extends AbstractBehavior<DirectorWatch.Command>
 
   private Behavior<Command> shutDown(DirectorGoneReason reason) {
     getContext().getLog().info("no director left in the cluster ({}); this worker shuts down", reason);
+    if (reason == DirectorGoneReason.LOST) {
+      // leaving needs a converged cluster, which an unreachable director prevents: a node that downs
+      // itself skips the leave and shuts down at once instead of after the exiting phase's timeout
+      Cluster cluster = Cluster.get(getContext().getSystem());
+      cluster.manager().tell(new Down(cluster.selfMember().address()));
+    }
     CoordinatedShutdown.get(getContext().getSystem()).runAll(reason);
     return Behaviors.stopped();
   }
