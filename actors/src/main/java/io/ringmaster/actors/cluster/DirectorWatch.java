@@ -122,6 +122,11 @@ public final class DirectorWatch extends AbstractBehavior<DirectorWatch.Command>
   }
 
   private Behavior<Command> shutDown(DirectorGoneReason reason) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(getContext().getSystem());
+    if (shutdown.getShutdownReason().isPresent()) {
+      // this node is already on its way out (and sees every member removed as it goes)
+      return Behaviors.stopped();
+    }
     getContext().getLog().info("no director left in the cluster ({}); this worker shuts down", reason);
     if (reason == DirectorGoneReason.LOST) {
       // leaving needs a converged cluster, which an unreachable director prevents: a node that downs
@@ -129,7 +134,7 @@ public final class DirectorWatch extends AbstractBehavior<DirectorWatch.Command>
       Cluster cluster = Cluster.get(getContext().getSystem());
       cluster.manager().tell(new Down(cluster.selfMember().address()));
     }
-    CoordinatedShutdown.get(getContext().getSystem()).runAll(reason);
+    shutdown.runAll(reason);
     return Behaviors.stopped();
   }
 

@@ -15,14 +15,25 @@ import java.util.Random;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real worker JVMs on loopback, joined to a director in this JVM. */
+/**
+ * Real worker JVMs on loopback, joined to a director in this JVM. Starting JVMs is the slow part on
+ * two shared cores, so the tests share one cluster: the ring exchange runs first, the test that
+ * kills a worker last.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LoopbackClusterTest {
   private static final int WORKERS = 3;
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(90);
@@ -31,11 +42,11 @@ class LoopbackClusterTest {
   private static final Duration LOSS_NOTICED_WITHIN = Duration.ofSeconds(20);
 
   @TempDir
-  Path logs;
+  static Path logs;
   private ActorSystem<Void> director;
   private WorkerProcesses workers;
 
-  @BeforeEach
+  @BeforeAll
   void startCluster() throws Exception {
     director = ClusterNode.start(NodeSettings.director(), Behaviors.empty());
     int seedPort = Cluster.get(director).selfMember().address().getPort().orElseThrow();
@@ -45,7 +56,7 @@ class LoopbackClusterTest {
     workers.awaitJoined(director, JOIN_TIMEOUT);
   }
 
-  @AfterEach
+  @AfterAll
   void stopCluster() {
     if (workers != null) {
       List<WorkerProcess> killed = workers.stop(WorkerProcesses.DEFAULT_STOP_GRACE);
@@ -57,6 +68,7 @@ class LoopbackClusterTest {
   }
 
   @Test
+  @Order(1)
   void multiMegabyteTensorGoesRoundTheRingAndBackBitForBit() {
     List<ActorRef<RingRelay.Command>> relays = discoverAndLinkRing();
     HostTensor payload = randomTensor(6 * 1024 * 1024, 42);
@@ -76,11 +88,12 @@ class LoopbackClusterTest {
   }
 
   @Test
+  @Order(2)
   void killedWorkerIsReportedWithTheActorsItHosted() {
     List<ActorRef<RingRelay.Command>> relays = discoverAndLinkRing();
     TestProbe<MemberLossWatch.MemberLost> losses = TestProbe.create(director);
     ActorRef<MemberLossWatch.Command> watch = director.systemActorOf(MemberLossWatch.create(losses.getRef()),
-        "loss-watch", org.apache.pekko.actor.typed.Props.empty());
+        "loss-watch", Props.empty());
     watch.tell(new MemberLossWatch.Track(relays));
     TestProbe<RingRelay.Hop> home = TestProbe.create(director);
     TestProbe<RingRelay.Forwarded> observer = TestProbe.create(director);
