@@ -65,6 +65,11 @@ public final class BulkInbox extends AbstractBehavior<BulkInbox.Command> {
   }
 
   private Behavior<Command> onChunk(Chunk chunk) {
+    if (chunk.count() == 1) {
+      deliver(chunk, chunk.bytes());
+      chunk.outbox().tell(new BulkOutbox.ChunkAck(chunk.transferId(), chunk.index()));
+      return this;
+    }
     TransferKey key = new TransferKey(chunk.outbox(), chunk.transferId());
     Assembly assembly = chunk.index() == 0 ? new Assembly(chunk.parcelBytes()) : assemblies.get(key);
     if (assembly == null || chunk.index() != assembly.nextIndex
@@ -81,7 +86,12 @@ public final class BulkInbox extends AbstractBehavior<BulkInbox.Command> {
     assembly.lastProgressNanos = System.nanoTime();
     if (assembly.nextIndex == chunk.count()) {
       assemblies.remove(key);
-      deliver(chunk, assembly);
+      if (assembly.filledBytes == assembly.parcel.length) {
+        deliver(chunk, assembly.parcel);
+      } else {
+        getContext().getLog().error("bulk transfer {} from {}: {} of {} bytes arrived; dropping it",
+            chunk.transferId(), chunk.outbox().path().address(), assembly.filledBytes, assembly.parcel.length);
+      }
     }
     // the last acknowledgement goes after delivery: "delivered" then means "in the target's mailbox"
     chunk.outbox().tell(new BulkOutbox.ChunkAck(chunk.transferId(), chunk.index()));
@@ -89,14 +99,9 @@ public final class BulkInbox extends AbstractBehavior<BulkInbox.Command> {
   }
 
   @SuppressWarnings("unchecked")
-  private void deliver(Chunk last, Assembly assembly) {
-    if (assembly.filledBytes != assembly.parcel.length) {
-      getContext().getLog().error("bulk transfer {} from {}: {} of {} bytes arrived; dropping it",
-          last.transferId(), last.outbox().path().address(), assembly.filledBytes, assembly.parcel.length);
-      return;
-    }
+  private void deliver(Chunk last, byte[] parcelBytes) {
     try {
-      Parcel parcel = codec.decode(assembly.parcel, Parcel.class);
+      Parcel parcel = codec.decode(parcelBytes, Parcel.class);
       ((ActorRef<Object>) parcel.target()).tell(parcel.message());
     } catch (RuntimeException e) {
       getContext().getLog().error("bulk transfer {} from {} could not be decoded", last.transferId(),

@@ -16,11 +16,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Sends messages of any size to actors on other nodes: serializes each into chunks that fit an
- * Artery frame and sends them to the {@link BulkInbox} of the target's node, at most
- * {@code window-chunks} unacknowledged at a time (Artery drops messages when its send queue is
- * full, so a bulk sender needs flow control of its own). Transfers to one node go one after the
- * other, so bulk messages from this node to that node arrive in the order they were sent; direct
- * {@code tell}s may overtake them. A target on this node gets the message object itself.
+ * Artery frame and streams them to the {@link BulkInbox} of the target's node, at most
+ * {@code window-chunks} unacknowledged per destination node (Artery drops messages when its send
+ * queue is full, so a bulk sender needs flow control of its own). The chunks of successive messages
+ * to one node follow each other without a pause and in order, so bulk messages from this node to
+ * that node arrive in the order they were sent; direct {@code tell}s may overtake them. A target on
+ * this node gets the message object itself.
  */
 public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
   public static final String NAME = "ringmaster-bulk-outbox";
@@ -31,7 +32,7 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
 
   public record ChunkAck(long transferId, int index) implements Command, WireMessage {}
 
-  private record AckOverdue(long transferId) implements Command {}
+  private record AckOverdue(Address destination) implements Command {}
 
   /** The outcome of a {@link Send}, for senders that must know (to free a buffer, to time a transfer). */
   public sealed interface Delivery {}
@@ -44,18 +45,33 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
   private static final class Transfer {
     final long id;
     final Send send;
-    final Address destination;
     final List<byte[]> chunks;
     final int parcelBytes;
     int sentChunks;
     int ackedChunks;
 
-    Transfer(long id, Send send, Address destination, List<byte[]> chunks) {
+    Transfer(long id, Send send, List<byte[]> chunks) {
       this.id = id;
       this.send = send;
-      this.destination = destination;
       this.chunks = chunks;
       this.parcelBytes = chunks.stream().mapToInt(chunk -> chunk.length).sum();
+    }
+
+    boolean fullySent() {
+      return sentChunks == chunks.size();
+    }
+  }
+
+  /** The unfinished transfers to one node, oldest first, and how many of their chunks await an acknowledgement. */
+  private static final class Route {
+    final Address destination;
+    final ActorRef<BulkInbox.Command> inbox;
+    final ArrayDeque<Transfer> transfers = new ArrayDeque<>();
+    int unackedChunks;
+
+    Route(Address destination, ActorRef<BulkInbox.Command> inbox) {
+      this.destination = destination;
+      this.inbox = inbox;
     }
   }
 
@@ -63,10 +79,8 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
   private final BulkSettings settings;
   private final TimerScheduler<Command> timers;
   private final ActorRefResolver resolver;
-  /** Per destination node, the transfers in order; the head is the one in flight. */
-  private final Map<Address, ArrayDeque<Transfer>> queues = new HashMap<>();
-  private final Map<Long, Transfer> inFlight = new HashMap<>();
-  private final Map<Address, ActorRef<BulkInbox.Command>> inboxes = new HashMap<>();
+  private final Map<Address, Route> routes = new HashMap<>();
+  private final Map<Long, Transfer> unfinished = new HashMap<>();
   private long nextTransferId;
 
   private BulkOutbox(ActorContext<Command> context, TimerScheduler<Command> timers, WireCodec codec,
@@ -107,74 +121,72 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
       send.replyTo().tell(new Undelivered(send.target(), String.valueOf(e.getMessage())));
       return this;
     }
-    ArrayDeque<Transfer> queue = queues.computeIfAbsent(destination, address -> new ArrayDeque<>());
-    queue.addLast(new Transfer(nextTransferId++, send, destination, chunks));
-    if (queue.size() == 1) {
-      start(queue.peekFirst());
+    Transfer transfer = new Transfer(nextTransferId++, send, chunks);
+    unfinished.put(transfer.id, transfer);
+    Route route = routes.computeIfAbsent(destination, address -> new Route(address, inboxOf(address)));
+    if (route.transfers.isEmpty()) {
+      timers.startSingleTimer(destination, new AckOverdue(destination), settings.ackTimeout());
     }
+    route.transfers.addLast(transfer);
+    fillWindow(route);
     return this;
   }
 
-  private void start(Transfer transfer) {
-    inFlight.put(transfer.id, transfer);
-    while (transfer.sentChunks < Math.min(settings.windowChunks(), transfer.chunks.size())) {
-      sendNextChunk(transfer);
+  private void fillWindow(Route route) {
+    for (Transfer transfer : route.transfers) {
+      while (!transfer.fullySent() && route.unackedChunks < settings.windowChunks()) {
+        int index = transfer.sentChunks++;
+        byte[] bytes = transfer.chunks.set(index, null); // not kept for resending: Artery over TCP does not lose frames
+        route.inbox.tell(new BulkInbox.Chunk(getContext().getSelf(), transfer.id, index, transfer.chunks.size(),
+            transfer.parcelBytes, bytes));
+        route.unackedChunks++;
+      }
+      if (!transfer.fullySent()) {
+        return;
+      }
     }
-    timers.startSingleTimer(transfer.id, new AckOverdue(transfer.id), settings.ackTimeout());
-  }
-
-  private void sendNextChunk(Transfer transfer) {
-    int index = transfer.sentChunks++;
-    byte[] bytes = transfer.chunks.set(index, null); // not kept for resending: Artery over TCP does not lose frames
-    inboxOf(transfer.destination).tell(new BulkInbox.Chunk(getContext().getSelf(), transfer.id, index,
-        transfer.chunks.size(), transfer.parcelBytes, bytes));
   }
 
   private Behavior<Command> onChunkAck(ChunkAck ack) {
-    Transfer transfer = inFlight.get(ack.transferId());
+    Transfer transfer = unfinished.get(ack.transferId());
     if (transfer == null) {
       return this; // the transfer was given up before this acknowledgement came
     }
+    Route route = routes.get(transfer.send.target().path().address());
+    route.unackedChunks--;
     transfer.ackedChunks++;
     if (transfer.ackedChunks == transfer.chunks.size()) {
-      finish(transfer);
-      return this;
+      // acknowledgements come in sending order, so the finished transfer is the oldest
+      route.transfers.pollFirst();
+      unfinished.remove(transfer.id);
+      transfer.send.replyTo().tell(new Delivered(transfer.send.target(), transfer.parcelBytes, transfer.chunks.size()));
     }
-    if (transfer.sentChunks < transfer.chunks.size()) {
-      sendNextChunk(transfer);
+    if (route.transfers.isEmpty()) {
+      routes.remove(route.destination);
+      timers.cancel(route.destination);
+    } else {
+      timers.startSingleTimer(route.destination, new AckOverdue(route.destination), settings.ackTimeout());
+      fillWindow(route);
     }
-    timers.startSingleTimer(transfer.id, new AckOverdue(transfer.id), settings.ackTimeout());
     return this;
   }
 
-  private void finish(Transfer transfer) {
-    inFlight.remove(transfer.id);
-    timers.cancel(transfer.id);
-    transfer.send.replyTo().tell(new Delivered(transfer.send.target(), transfer.parcelBytes, transfer.chunks.size()));
-    ArrayDeque<Transfer> queue = queues.get(transfer.destination);
-    queue.pollFirst();
-    if (queue.isEmpty()) {
-      queues.remove(transfer.destination);
-    } else {
-      start(queue.peekFirst());
-    }
-  }
-
   private Behavior<Command> onAckOverdue(AckOverdue overdue) {
-    Transfer transfer = inFlight.remove(overdue.transferId());
-    if (transfer == null) {
+    Route route = routes.remove(overdue.destination());
+    if (route == null) {
       return this;
     }
-    String reason = "no acknowledgement from " + transfer.destination + " for " + settings.ackTimeout().toSeconds()
-        + " s (chunk " + transfer.ackedChunks + " of " + transfer.chunks.size() + "): the node is gone or unreachable";
-    getContext().getLog().warn("bulk transfers to {} given up: {}", transfer.destination, reason);
-    for (Transfer queued : queues.remove(transfer.destination)) {
-      queued.send.replyTo().tell(new Undelivered(queued.send.target(), reason));
+    String reason = "no acknowledgement from " + route.destination + " for " + settings.ackTimeout().toSeconds()
+        + " s: the node is gone or unreachable";
+    getContext().getLog().warn("{} bulk transfer(s) to {} given up: {}", route.transfers.size(), route.destination, reason);
+    for (Transfer transfer : route.transfers) {
+      unfinished.remove(transfer.id);
+      transfer.send.replyTo().tell(new Undelivered(transfer.send.target(), reason));
     }
     return this;
   }
 
   private ActorRef<BulkInbox.Command> inboxOf(Address node) {
-    return inboxes.computeIfAbsent(node, address -> resolver.resolveActorRef(address + "/system/" + BulkInbox.NAME));
+    return resolver.resolveActorRef(node + "/system/" + BulkInbox.NAME);
   }
 }

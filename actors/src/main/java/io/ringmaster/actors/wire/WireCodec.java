@@ -2,11 +2,8 @@ package io.ringmaster.actors.wire;
 
 import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.util.Pool;
-import java.io.OutputStream;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -60,11 +57,9 @@ public final class WireCodec {
 
   /** The bytes of {@code message} cut into pieces of at most {@code chunkBytes}, in order. */
   public List<byte[]> encodeInChunks(Object message, int chunkBytes) {
-    ChunkSink sink = new ChunkSink(chunkBytes);
-    WireOutput output = new WireOutput(sink, chunkBytes);
+    WireOutput.Chunking output = new WireOutput.Chunking(chunkBytes);
     write(output, message);
-    output.flush();
-    return sink.chunks;
+    return output.finish();
   }
 
   public <T> T decode(ByteBuffer source, Class<T> type) {
@@ -86,34 +81,6 @@ public final class WireCodec {
       kryo.writeObject(output, message);
     } finally {
       kryos.free(kryo);
-    }
-  }
-
-  /** Keeps each flushed buffer as a chunk; Kryo hands over a fresh array per flush, so no copy is needed. */
-  private static final class ChunkSink extends OutputStream {
-    private final int chunkBytes;
-    private final List<byte[]> chunks = new ArrayList<>();
-
-    ChunkSink(int chunkBytes) {
-      this.chunkBytes = chunkBytes;
-    }
-
-    @Override
-    public void write(int value) {
-      write(new byte[] {(byte) value}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] bytes, int offset, int length) {
-      if (offset == 0 && length == bytes.length && length <= chunkBytes) {
-        if (length > 0) {
-          chunks.add(bytes);
-        }
-        return;
-      }
-      for (int start = offset; start < offset + length; start += chunkBytes) {
-        chunks.add(Arrays.copyOfRange(bytes, start, Math.min(start + chunkBytes, offset + length)));
-      }
     }
   }
 }

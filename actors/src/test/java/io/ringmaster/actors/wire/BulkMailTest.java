@@ -122,7 +122,7 @@ class BulkMailTest {
 
   @Test
   void chunkThatCannotFitItsLaneIsRefusedAtStart() {
-    Config tooBig = ConfigFactory.parseString("ringmaster.wire.bulk.chunk-bytes = 2 MiB").withFallback(ConfigFactory.load());
+    Config tooBig = ConfigFactory.parseString("ringmaster.wire.bulk.chunk-bytes = 4 MiB").withFallback(ConfigFactory.load());
     assertThatThrownBy(() -> BulkSettings.fromConfig(tooBig))
         .isInstanceOf(ConfigException.BadValue.class).hasMessageContaining("chunk-bytes");
     Config ordinaryLane = ConfigFactory.parseString("""

@@ -3,6 +3,9 @@ package io.ringmaster.actors.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.ringmaster.actors.bench.BenchSink;
+import io.ringmaster.actors.cluster.RingRelay;
+import io.ringmaster.kernels.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +18,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
-import io.ringmaster.actors.cluster.RingRelay;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +43,7 @@ class WireSerializerTest {
     ActorRef<RingRelay.Command> relayRef = TestProbe.<RingRelay.Command>create(testKit.system()).getRef();
     WireSamples.Stamp stamp = new WireSamples.Stamp(3, WireSamples.Phase.BACKWARD);
     var tensor = WireSamples.tensorOfBytes(8192, 9);
-    var tensorWithoutNaN = new io.ringmaster.kernels.HostTensor(1, 2, 3, new float[] {1, -2, 3.5f, 0, 1e-30f, 7});
+    var tensorWithoutNaN = new HostTensor(1, 2, 3, new float[] {1, -2, 3.5f, 0, 1e-30f, 7});
     return List.of(
         new float[] {1.5f, -0f}, new int[] {1, -2}, new long[] {3L}, new double[] {0.25}, new byte[] {4, 5},
         new boolean[] {true}, new String[] {"a", "b"}, new ArrayList<>(List.of(1, 2)), List.of(1, 2, 3), List.of("x"),
@@ -56,7 +58,11 @@ class WireSerializerTest {
         new RingRelay.Configured(relayRef),
         new RingRelay.Hop(2, tensorWithoutNaN, List.of(11L, 12L), TestProbe.<RingRelay.Hop>create(testKit.system()).getRef(),
             TestProbe.<RingRelay.Forwarded>create(testKit.system()).getRef()),
-        new RingRelay.Forwarded(11L, 2));
+        new RingRelay.Forwarded(11L, 2),
+        new BenchSink.Block(4, tensorWithoutNaN, TestProbe.<BenchSink.BlockReceived>create(testKit.system()).getRef()),
+        new BenchSink.BlockReceived(4, 24),
+        new BenchSink.DescribeTcp(TestProbe.<BenchSink.TcpEndpoint>create(testKit.system()).getRef()),
+        new BenchSink.TcpEndpoint(40_000));
   }
 
   @Test
