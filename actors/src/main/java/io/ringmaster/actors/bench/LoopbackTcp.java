@@ -87,7 +87,7 @@ final class LoopbackTcp {
       }
       reader.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
       long elapsedNanos = System.nanoTime() - startNanos;
-      return new Transfer(answered.get(), (long) answered.get() * blockBytes, elapsedNanos);
+      return new Transfer(answered.get(), (long) answered.get() * blockBytes, elapsedNanos, 0);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UncheckedIOException(new IOException("interrupted", e));

@@ -34,26 +34,33 @@ import org.apache.pekko.cluster.typed.Cluster;
  * processes, in one run. Bounded: at most {@code --max-blocks} blocks and {@code --max-seconds}
  * per measurement.
  *
- * <pre>java -cp "app/target/ringmaster.jar:app/target/lib/*" io.ringmaster.actors.bench.TransportBench
- *     [--sizes-mib 1,4,16] [--lanes chunked-large,chunked-ordinary,whole-large] [--max-blocks 64] [--max-seconds 20]</pre>
+ * <pre>java -Xmx1g -XX:+UseParallelGC -cp "app/target/ringmaster.jar:app/target/lib/*" io.ringmaster.actors.bench.TransportBench
+ *     [--sizes-mib 1,4,16] [--lanes bulk,bulk-ordinary,tell-large] [--max-blocks 64] [--max-seconds 20]</pre>
+ *
+ * The peer JVM gets the same heap and collector ({@link #PEER_JVM}).
  */
 public final class TransportBench {
   private static final int WINDOW_BLOCKS = 4;
   /** untimed bytes before each measurement, so that the JIT has compiled the paths measured */
   private static final long WARMUP_BYTES = 64 * 1024 * 1024;
+  /** untimed small blocks once per lane: the JIT compiles by invocation counts, which big blocks take long to reach */
+  private static final int LANE_WARMUP_BLOCKS = 2000;
+  private static final int LANE_WARMUP_BLOCK_BYTES = 64 * 1024;
   private static final long MEBIBYTE = 1024 * 1024;
   /** at most this many bytes per measurement, so that 1 MiB blocks do not take as long as 16 MiB ones */
   private static final long BYTES_PER_MEASUREMENT = 256 * MEBIBYTE;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  /** Parallel GC: under G1 with this heap every KV block is a humongous object */
   private static final List<String> PEER_JVM = List.of("-Xmx1g", "-XX:MaxDirectMemorySize=1g", "-XX:+UseParallelGC");
 
   /** A way of moving a KV block through Pekko; each runs with its own settings on both ends. */
   enum Lane {
-    CHUNKED_LARGE("chunked-large", "1 MiB chunks, large-message lane (default)", true, Map.of()),
-    CHUNKED_ORDINARY("chunked-ordinary", "240 KiB chunks, ordinary lane", true, Map.of(
+    BULK("bulk", "bulk mail as configured: whole up to 8240 KiB, else 8240 KiB chunks, large-message lane",
+        true, Map.of()),
+    BULK_ORDINARY("bulk-ordinary", "bulk mail in 240 KiB chunks on the ordinary lane", true, Map.of(
         "pekko.remote.artery.large-message-destinations.0", "/user/no-such-actor",
         "ringmaster.wire.bulk.chunk-bytes", "240KiB")),
-    WHOLE_LARGE("whole-large", "whole message, large lane, 17 MiB frames", false, Map.of(
+    TELL_LARGE("tell-large", "plain tell of the whole block to a large-lane sink, 17 MiB frames", false, Map.of(
         "pekko.remote.artery.large-message-destinations.0", "/user/*",
         "pekko.remote.artery.advanced.maximum-large-frame-size", "17MiB",
         "pekko.remote.artery.advanced.large-buffer-pool-size", "8",
@@ -61,13 +68,13 @@ public final class TransportBench {
 
     final String key;
     final String description;
-    final boolean chunked;
+    final boolean viaBulkMail;
     final Map<String, String> properties;
 
-    Lane(String key, String description, boolean chunked, Map<String, String> properties) {
+    Lane(String key, String description, boolean viaBulkMail, Map<String, String> properties) {
       this.key = key;
       this.description = description;
-      this.chunked = chunked;
+      this.viaBulkMail = viaBulkMail;
       this.properties = properties;
     }
   }
@@ -114,10 +121,12 @@ public final class TransportBench {
       ActorRef<BenchSink.Command> sink = ServiceDiscovery.await(director, BenchSink.KEY, 1, START_TIMEOUT).get(0);
       int tcpPort = AskPattern.<BenchSink.Command, BenchSink.TcpEndpoint>ask(sink, BenchSink.DescribeTcp::new,
           Duration.ofSeconds(30), director.scheduler()).toCompletableFuture().get().port();
-      BlockPump pump = new BlockPump(director, sink, lane.chunked);
+      BlockPump pump = new BlockPump(director, sink, lane.viaBulkMail);
+      CpuClock cpu = new CpuClock(peer.worker(0).pid());
+      pump.send(kvBlock(LANE_WARMUP_BLOCK_BYTES), LANE_WARMUP_BLOCKS, System.nanoTime() + options.maxPerMeasurement().toNanos());
       List<Row> rows = new ArrayList<>();
       for (int sizeMib : options.sizesMib()) {
-        rows.add(measureSize(sizeMib, lane, options, pump, tcpPort));
+        rows.add(measureSize(sizeMib, lane, options, pump, tcpPort, cpu));
       }
       return rows;
     } finally {
@@ -129,17 +138,21 @@ public final class TransportBench {
     }
   }
 
-  private static Row measureSize(int sizeMib, Lane lane, Options options, BlockPump pump, int tcpPort)
-      throws Exception {
+  private static Row measureSize(int sizeMib, Lane lane, Options options, BlockPump pump, int tcpPort,
+                                 CpuClock cpu) throws Exception {
     int blockBytes = Math.toIntExact(sizeMib * MEBIBYTE);
     int blocks = (int) Math.max(WINDOW_BLOCKS, Math.min(options.maxBlocks(), BYTES_PER_MEASUREMENT / blockBytes));
     HostTensor payload = kvBlock(blockBytes);
     long limitNanos = options.maxPerMeasurement().toNanos();
     int warmupBlocks = (int) Math.max(WINDOW_BLOCKS, WARMUP_BYTES / blockBytes);
     LoopbackTcp.send(tcpPort, blockBytes, warmupBlocks, WINDOW_BLOCKS, System.nanoTime() + limitNanos);
+    long cpuBefore = cpu.bothNanos();
     Transfer tcp = LoopbackTcp.send(tcpPort, blockBytes, blocks, WINDOW_BLOCKS, System.nanoTime() + limitNanos);
+    tcp = tcp.withCpuNanos(cpu.bothNanos() - cpuBefore);
     pump.send(payload, warmupBlocks, System.nanoTime() + limitNanos);
+    cpuBefore = cpu.bothNanos();
     Transfer pekko = pump.send(payload, blocks, System.nanoTime() + limitNanos);
+    pekko = pekko.withCpuNanos(cpu.bothNanos() - cpuBefore);
     Row row = new Row(sizeMib, lane, pekko, tcp);
     printRow(row);
     return row;
@@ -150,14 +163,14 @@ public final class TransportBench {
     private static int pumps;
     private final ActorSystem<?> system;
     private final ActorRef<BenchSink.Command> sink;
-    private final boolean chunked;
+    private final boolean viaBulkMail;
     private final LinkedBlockingQueue<BenchSink.BlockReceived> received = new LinkedBlockingQueue<>();
     private final ActorRef<BenchSink.BlockReceived> replyTo;
 
-    BlockPump(ActorSystem<?> system, ActorRef<BenchSink.Command> sink, boolean chunked) {
+    BlockPump(ActorSystem<?> system, ActorRef<BenchSink.Command> sink, boolean viaBulkMail) {
       this.system = system;
       this.sink = sink;
-      this.chunked = chunked;
+      this.viaBulkMail = viaBulkMail;
       this.replyTo = system.systemActorOf(Behaviors.receiveMessage(ack -> {
         received.add(ack);
         return Behaviors.same();
@@ -186,16 +199,33 @@ public final class TransportBench {
           sendBlock(sent++, payload);
         }
       }
-      return new Transfer(answered, bytes, lastAnswerNanos - startNanos);
+      return new Transfer(answered, bytes, lastAnswerNanos - startNanos, 0);
     }
 
     private void sendBlock(int sequence, HostTensor payload) {
       BenchSink.Block block = new BenchSink.Block(sequence, payload, replyTo);
-      if (chunked) {
+      if (viaBulkMail) {
         BulkMail.get(system).send(sink, block);
       } else {
         sink.tell(block);
       }
+    }
+  }
+
+  /** Processor time used so far by this JVM and the peer (from /proc, in clock ticks of 10 ms). */
+  private static final class CpuClock {
+    private final ProcessHandle peer;
+
+    CpuClock(long peerPid) {
+      this.peer = ProcessHandle.of(peerPid).orElseThrow();
+    }
+
+    long bothNanos() {
+      return ownNanos() + peer.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    private static long ownNanos() {
+      return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
   }
 
@@ -213,18 +243,21 @@ public final class TransportBench {
   }
 
   private static void printRow(Row row) {
-    System.out.printf(Locale.ROOT, "%3d MiB  %-17s pekko %3d blocks %8.1f MiB/s | raw tcp %3d blocks %8.1f MiB/s | ratio %.2f%n",
-        row.sizeMib(), row.lane().key, row.pekko().blocks(), mibPerSecond(row.pekko()), row.tcp().blocks(),
-        mibPerSecond(row.tcp()), ratio(row));
+    System.out.printf(Locale.ROOT,
+        "%3d MiB  %-14s pekko %3d blocks %7.1f MiB/s %5.2f cpu-s/GiB | raw tcp %3d blocks %7.1f MiB/s %5.2f cpu-s/GiB%n",
+        row.sizeMib(), row.lane().key, row.pekko().blocks(), mibPerSecond(row.pekko()), row.pekko().cpuSecondsPerGib(),
+        row.tcp().blocks(), mibPerSecond(row.tcp()), row.tcp().cpuSecondsPerGib());
   }
 
   private static void printSummary(List<Row> rows) {
     System.out.println();
-    System.out.println("block    lane               pekko MiB/s   raw TCP MiB/s   pekko/tcp");
+    System.out.println("block    lane               pekko MiB/s   raw TCP MiB/s   pekko/tcp   pekko cpu-s/GiB   tcp cpu-s/GiB");
     for (Row row : rows) {
-      System.out.printf(Locale.ROOT, "%3d MiB  %-17s %12.1f %15.1f %11.2f%n", row.sizeMib(), row.lane().key,
-          mibPerSecond(row.pekko()), mibPerSecond(row.tcp()), ratio(row));
+      System.out.printf(Locale.ROOT, "%3d MiB  %-14s %12.1f %15.1f %11.2f %17.2f %15.2f%n", row.sizeMib(),
+          row.lane().key, mibPerSecond(row.pekko()), mibPerSecond(row.tcp()), ratio(row),
+          row.pekko().cpuSecondsPerGib(), row.tcp().cpuSecondsPerGib());
     }
+    System.out.println("(cpu-s/GiB: processor seconds of both JVMs per GiB moved; rates depend on the machine's load, this much less)");
     System.out.println();
     for (Lane lane : Lane.values()) {
       System.out.println("  " + lane.key + ": " + lane.description);
@@ -241,7 +274,7 @@ public final class TransportBench {
 
   private static Options parse(String[] args) {
     Map<String, String> values = new LinkedHashMap<>(Map.of(
-        "--sizes-mib", "1,4,16", "--lanes", "chunked-large,chunked-ordinary,whole-large",
+        "--sizes-mib", "1,4,16", "--lanes", "bulk,bulk-ordinary,tell-large",
         "--max-blocks", "64", "--max-seconds", "20"));
     for (int i = 0; i < args.length; i += 2) {
       if (!values.containsKey(args[i]) || i + 1 >= args.length) {
@@ -252,7 +285,7 @@ public final class TransportBench {
     }
     List<Integer> sizes = Arrays.stream(values.get("--sizes-mib").split(",")).map(size -> positive("--sizes-mib", size)).toList();
     if (sizes.stream().anyMatch(size -> size > 16)) {
-      throw new IllegalArgumentException("--sizes-mib: expected sizes of at most 16 (the whole-large lane's frame is 17 MiB)");
+      throw new IllegalArgumentException("--sizes-mib: expected sizes of at most 16 (the tell-large lane's frame is 17 MiB)");
     }
     List<Lane> lanes = Arrays.stream(values.get("--lanes").split(",")).map(TransportBench::lane).toList();
     return new Options(sizes, lanes, positive("--max-blocks", values.get("--max-blocks")),

@@ -2,7 +2,6 @@ package io.ringmaster.actors.wire;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -15,13 +14,14 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Sends messages of any size to actors on other nodes: serializes each into chunks that fit an
- * Artery frame and streams them to the {@link BulkInbox} of the target's node, at most
- * {@code window-chunks} unacknowledged per destination node (Artery drops messages when its send
- * queue is full, so a bulk sender needs flow control of its own). The chunks of successive messages
- * to one node follow each other without a pause and in order, so bulk messages from this node to
- * that node arrive in the order they were sent; direct {@code tell}s may overtake them. A target on
- * this node gets the message object itself.
+ * Sends messages of any size to actors on other nodes, through the {@link BulkInbox} of the
+ * target's node on Artery's large-message lane. A message that fits {@code chunk-bytes} goes whole
+ * (Artery serializes it straight into its send buffer); a larger one is encoded once and streamed in
+ * {@code chunk-bytes} pieces. At most {@code window-chunks} pieces per destination node await an
+ * acknowledgement (Artery drops messages when its send queue is full, so bulk sending needs flow
+ * control of its own). The pieces of successive messages to one node follow each other without a
+ * pause and in order, so bulk messages from this node to that node arrive in the order they were
+ * sent; direct {@code tell}s may overtake them. A target on this node gets the message object itself.
  */
 public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
   public static final String NAME = "ringmaster-bulk-outbox";
@@ -30,35 +30,45 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
 
   public record Send(ActorRef<?> target, Object message, ActorRef<Delivery> replyTo) implements Command {}
 
-  public record ChunkAck(long transferId, int index) implements Command, WireMessage {}
+  /** The inbox has handled one more piece (a whole message or a chunk) of this transfer. */
+  public record Ack(long transferId) implements Command, WireMessage {}
 
   private record AckOverdue(Address destination) implements Command {}
 
   /** The outcome of a {@link Send}, for senders that must know (to free a buffer, to time a transfer). */
   public sealed interface Delivery {}
 
-  /** The message is in the target's mailbox; {@code bytes} is 0 for a target on this node (nothing was copied). */
-  public record Delivered(ActorRef<?> target, long bytes, int chunks) implements Delivery {}
+  /**
+   * The message is in the target's mailbox: it took {@code bytes} on the wire in {@code pieces}
+   * Artery messages (1 when it fitted a frame); 0 and 0 for a target on this node (nothing was copied).
+   */
+  public record Delivered(ActorRef<?> target, long bytes, int pieces) implements Delivery {}
 
   public record Undelivered(ActorRef<?> target, String reason) implements Delivery {}
 
+  /**
+   * One message on its way: sent whole when it fits a frame ({@code encoded} is then null), else as
+   * {@code pieces} chunks of the encoded parcel.
+   */
   private static final class Transfer {
     final long id;
     final Send send;
-    final List<byte[]> chunks;
-    final int parcelBytes;
-    int sentChunks;
-    int ackedChunks;
+    final long parcelBytes;
+    final byte[] encoded;
+    final int pieces;
+    int sentPieces;
+    int ackedPieces;
 
-    Transfer(long id, Send send, List<byte[]> chunks) {
+    Transfer(long id, Send send, long parcelBytes, byte[] encoded, int pieces) {
       this.id = id;
       this.send = send;
-      this.chunks = chunks;
-      this.parcelBytes = chunks.stream().mapToInt(chunk -> chunk.length).sum();
+      this.parcelBytes = parcelBytes;
+      this.encoded = encoded;
+      this.pieces = pieces;
     }
 
     boolean fullySent() {
-      return sentChunks == chunks.size();
+      return sentPieces == pieces;
     }
   }
 
@@ -67,7 +77,7 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
     final Address destination;
     final ActorRef<BulkInbox.Command> inbox;
     final ArrayDeque<Transfer> transfers = new ArrayDeque<>();
-    int unackedChunks;
+    int unackedPieces;
 
     Route(Address destination, ActorRef<BulkInbox.Command> inbox) {
       this.destination = destination;
@@ -100,7 +110,7 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Send.class, this::onSend)
-        .onMessage(ChunkAck.class, this::onChunkAck)
+        .onMessage(Ack.class, this::onAck)
         .onMessage(AckOverdue.class, this::onAckOverdue)
         .build();
   }
@@ -113,15 +123,14 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
       send.replyTo().tell(new Delivered(send.target(), 0, 0));
       return this;
     }
-    List<byte[]> chunks;
+    Transfer transfer;
     try {
-      chunks = codec.encodeInChunks(new Parcel(send.target(), send.message()), settings.chunkBytes());
+      transfer = prepare(send);
     } catch (RuntimeException e) {
       getContext().getLog().error("cannot serialize {} for {}", send.message().getClass().getName(), send.target(), e);
       send.replyTo().tell(new Undelivered(send.target(), String.valueOf(e.getMessage())));
       return this;
     }
-    Transfer transfer = new Transfer(nextTransferId++, send, chunks);
     unfinished.put(transfer.id, transfer);
     Route route = routes.computeIfAbsent(destination, address -> new Route(address, inboxOf(address)));
     if (route.transfers.isEmpty()) {
@@ -132,14 +141,24 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
     return this;
   }
 
+  /** Sizes the message (a pass that copies nothing) and encodes it only if it must be cut into chunks. */
+  private Transfer prepare(Send send) {
+    Parcel parcel = new Parcel(send.target(), send.message());
+    long parcelBytes = codec.sizeOf(parcel);
+    if (parcelBytes <= settings.chunkBytes()) {
+      return new Transfer(nextTransferId++, send, parcelBytes, null, 1);
+    }
+    byte[] encoded = codec.encode(parcel);
+    int pieces = (int) ((parcelBytes + settings.chunkBytes() - 1) / settings.chunkBytes());
+    return new Transfer(nextTransferId++, send, parcelBytes, encoded, pieces);
+  }
+
   private void fillWindow(Route route) {
     for (Transfer transfer : route.transfers) {
-      while (!transfer.fullySent() && route.unackedChunks < settings.windowChunks()) {
-        int index = transfer.sentChunks++;
-        byte[] bytes = transfer.chunks.set(index, null); // not kept for resending: Artery over TCP does not lose frames
-        route.inbox.tell(new BulkInbox.Chunk(getContext().getSelf(), transfer.id, index, transfer.chunks.size(),
-            transfer.parcelBytes, bytes));
-        route.unackedChunks++;
+      while (!transfer.fullySent() && route.unackedPieces < settings.windowChunks()) {
+        route.inbox.tell(nextPiece(transfer));
+        transfer.sentPieces++;
+        route.unackedPieces++;
       }
       if (!transfer.fullySent()) {
         return;
@@ -147,19 +166,29 @@ public final class BulkOutbox extends AbstractBehavior<BulkOutbox.Command> {
     }
   }
 
-  private Behavior<Command> onChunkAck(ChunkAck ack) {
+  private BulkInbox.Command nextPiece(Transfer transfer) {
+    if (transfer.encoded == null) {
+      return new BulkInbox.Whole(getContext().getSelf(), transfer.id, new Parcel(transfer.send.target(), transfer.send.message()));
+    }
+    int offset = transfer.sentPieces * settings.chunkBytes();
+    int length = Math.min(settings.chunkBytes(), transfer.encoded.length - offset);
+    return new BulkInbox.Chunk(getContext().getSelf(), transfer.id, transfer.sentPieces, transfer.pieces,
+        transfer.encoded.length, transfer.encoded, offset, length);
+  }
+
+  private Behavior<Command> onAck(Ack ack) {
     Transfer transfer = unfinished.get(ack.transferId());
     if (transfer == null) {
       return this; // the transfer was given up before this acknowledgement came
     }
     Route route = routes.get(transfer.send.target().path().address());
-    route.unackedChunks--;
-    transfer.ackedChunks++;
-    if (transfer.ackedChunks == transfer.chunks.size()) {
+    route.unackedPieces--;
+    transfer.ackedPieces++;
+    if (transfer.ackedPieces == transfer.pieces) {
       // acknowledgements come in sending order, so the finished transfer is the oldest
       route.transfers.pollFirst();
       unfinished.remove(transfer.id);
-      transfer.send.replyTo().tell(new Delivered(transfer.send.target(), transfer.parcelBytes, transfer.chunks.size()));
+      transfer.send.replyTo().tell(new Delivered(transfer.send.target(), transfer.parcelBytes, transfer.pieces));
     }
     if (route.transfers.isEmpty()) {
       routes.remove(route.destination);

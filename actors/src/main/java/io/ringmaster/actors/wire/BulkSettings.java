@@ -7,8 +7,8 @@ import java.time.Duration;
 /**
  * How bulk messages are cut and paced ({@code ringmaster.wire.bulk}).
  *
- * @param chunkBytes   largest piece of a serialized message sent as one Artery message
- * @param windowChunks chunks of one transfer in flight before an acknowledgement is awaited
+ * @param chunkBytes   the largest message sent whole; a larger one is cut into pieces of this size
+ * @param windowChunks pieces (whole messages or chunks) to one node in flight before an acknowledgement is awaited
  * @param ackTimeout   how long a transfer may go without an acknowledgement before it is given up
  */
 public record BulkSettings(int chunkBytes, int windowChunks, Duration ackTimeout) {

@@ -4,7 +4,6 @@ import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.util.Pool;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 
@@ -15,6 +14,8 @@ import org.apache.pekko.actor.typed.ActorRefResolver;
  */
 public final class WireCodec {
   private static final int MAX_POOLED_KRYOS = 32;
+  /** the largest Java array (a few bytes under 2 GiB on HotSpot) */
+  static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
   private final WireRegistry registry;
   private final Pool<WireKryo> kryos;
@@ -49,17 +50,23 @@ public final class WireCodec {
     }
   }
 
+  /** The bytes of {@code message}, written once into an array of the exact size. */
   public byte[] encode(Object message) {
-    WireOutput output = new WireOutput();
-    write(output, message);
-    return output.toBytes();
+    long bytes = sizeOf(message);
+    if (bytes > MAX_ARRAY_BYTES) {
+      throw new IllegalArgumentException(message.getClass().getName() + " takes " + bytes
+          + " bytes on the wire; at most " + MAX_ARRAY_BYTES + " fit one array");
+    }
+    byte[] encoded = new byte[(int) bytes];
+    write(new WireOutput(ByteBuffer.wrap(encoded)), message);
+    return encoded;
   }
 
-  /** The bytes of {@code message} cut into pieces of at most {@code chunkBytes}, in order. */
-  public List<byte[]> encodeInChunks(Object message, int chunkBytes) {
-    WireOutput.Chunking output = new WireOutput.Chunking(chunkBytes);
-    write(output, message);
-    return output.finish();
+  /** How many bytes {@link #encode} would write, found by a pass that copies no arrays. */
+  public long sizeOf(Object message) {
+    WireOutput.Counting counter = new WireOutput.Counting();
+    write(counter, message);
+    return counter.countedBytes();
   }
 
   public <T> T decode(ByteBuffer source, Class<T> type) {

@@ -27,6 +27,8 @@ final class WireKryo extends Kryo {
     for (WireRegistration registration : registry.registrations()) {
       if (registration.type() == ActorRef.class) {
         refs = register(ActorRef.class, new ActorRefSerializer(resolver), registration.id());
+      } else if (registration.type() == BulkInbox.Chunk.class) {
+        register(BulkInbox.Chunk.class, new BulkInbox.ChunkSerializer(), registration.id());
       } else {
         register(registration.type(), registration.id());
       }
@@ -35,6 +37,7 @@ final class WireKryo extends Kryo {
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // Kryo's signature
   public Registration getRegistration(Class type) {
     if (ActorRef.class.isAssignableFrom(type)) {
       return actorRefRegistration;
@@ -43,6 +46,7 @@ final class WireKryo extends Kryo {
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // Kryo's signature
   protected String unregisteredClassMessage(Class type) {
     return WireRegistry.unregisteredMessage(type);
   }

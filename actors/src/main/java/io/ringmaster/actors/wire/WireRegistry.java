@@ -40,7 +40,8 @@ public final class WireRegistry {
       new WireRegistration(40, HostTensor.class),
       new WireRegistration(50, Parcel.class),
       new WireRegistration(51, BulkInbox.Chunk.class),
-      new WireRegistration(52, BulkOutbox.ChunkAck.class));
+      new WireRegistration(52, BulkOutbox.Ack.class),
+      new WireRegistration(53, BulkInbox.Whole.class));
 
   private final List<WireRegistration> registrations;
   private final Map<Integer, Class<?>> classById;

@@ -52,7 +52,7 @@ class BulkMailTest {
   }
 
   @Test
-  void multiMegabyteTensorArrivesBitForBitInBoundedChunks() {
+  void tensorLargerThanAFrameArrivesBitForBitInBoundedChunks() {
     TestProbe<WireSamples.Echo> target = TestProbe.create(receiver);
     TestProbe<BulkOutbox.Delivery> deliveries = TestProbe.create(sender);
     HostTensor tensor = WireSamples.tensorOfBytes(6 * 1024 * 1024, 11);
@@ -64,8 +64,24 @@ class BulkMailTest {
     assertThat(WireCodecTest.rawBits(received.tensor().values())).isEqualTo(WireCodecTest.rawBits(tensor.values()));
     BulkOutbox.Delivered delivered = (BulkOutbox.Delivered) deliveries.receiveMessage(DELIVERY_TIMEOUT);
     int chunkBytes = BulkSettings.fromConfig(sender.settings().config()).chunkBytes();
-    assertThat(delivered.bytes()).isGreaterThan(6L * 1024 * 1024);
-    assertThat(delivered.chunks()).isEqualTo((int) ((delivered.bytes() + chunkBytes - 1) / chunkBytes));
+    assertThat(delivered.bytes()).isGreaterThan(6L * 1024 * 1024).isGreaterThan(chunkBytes);
+    assertThat(delivered.pieces()).isEqualTo((int) ((delivered.bytes() + chunkBytes - 1) / chunkBytes));
+  }
+
+  @Test
+  void messageThatFitsAFrameGoesWhole() {
+    TestProbe<WireSamples.Echo> target = TestProbe.create(receiver);
+    TestProbe<BulkOutbox.Delivery> deliveries = TestProbe.create(sender);
+    HostTensor tensor = WireSamples.tensorOfBytes(1024 * 1024, 12);
+
+    BulkMail.get(sender).send(remote(target.getRef()), new WireSamples.Echo(tensor, remote(target.getRef())),
+        deliveries.getRef());
+
+    WireSamples.Echo received = target.expectMessageClass(WireSamples.Echo.class, DELIVERY_TIMEOUT);
+    assertThat(WireCodecTest.rawBits(received.tensor().values())).isEqualTo(WireCodecTest.rawBits(tensor.values()));
+    BulkOutbox.Delivered delivered = (BulkOutbox.Delivered) deliveries.receiveMessage(DELIVERY_TIMEOUT);
+    assertThat(delivered.pieces()).isEqualTo(1);
+    assertThat(delivered.bytes()).isBetween(1024L * 1024, 1024L * 1024 + 1024);
   }
 
   @Test

@@ -57,7 +57,7 @@ class WireCodecTest {
     stock.writeObject(stockOutput, values);
     Kryo bulk = new Kryo();
     bulk.register(float[].class, 10);
-    WireOutput bulkOutput = new WireOutput();
+    WireOutput bulkOutput = new WireOutput(ByteBuffer.allocate(values.length * Float.BYTES + 8));
     bulk.writeObject(bulkOutput, values);
     assertThat(bulkOutput.toBytes()).isEqualTo(stockOutput.toBytes());
   }
@@ -82,16 +82,18 @@ class WireCodecTest {
   }
 
   @Test
-  void chunksAreBoundedAndJoinToTheWholeEncoding() {
+  void sizeIsCountedExactlyWithoutEncoding() {
     HostTensor tensor = WireSamples.tensorOfBytes(1024 * 1024, 5);
-    int chunkBytes = 100_000;
-    byte[] whole = codec.encode(tensor);
-    List<byte[]> chunks = codec.encodeInChunks(tensor, chunkBytes);
-    assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.length).isBetween(1, chunkBytes));
-    assertThat(chunks).hasSize((whole.length + chunkBytes - 1) / chunkBytes);
-    ByteArrayOutputStream joined = new ByteArrayOutputStream();
-    chunks.forEach(joined::writeBytes);
-    assertThat(joined.toByteArray()).isEqualTo(whole);
+    WireSamples.Mixed mixed = new WireSamples.Mixed("sized", 7, 0.5, List.of(1, 2, 3), List.of(), java.util.Map.of("k", 9L),
+        new int[] {4, 5}, WireSamples.Phase.BACKWARD, tensor, testKit.system().ignoreRef());
+    for (Object message : List.of(tensor, mixed, new byte[300_000], "text")) {
+      byte[] encoded = codec.encode(message);
+      assertThat(codec.sizeOf(message)).as("size of %s", message.getClass().getSimpleName()).isEqualTo(encoded.length);
+      ByteBuffer direct = ByteBuffer.allocateDirect(encoded.length + 8);
+      codec.encode(message, direct);
+      assertThat(direct.position()).isEqualTo(encoded.length);
+    }
+    assertThat(codec.sizeOf(tensor)).isBetween(1024L * 1024, 1024L * 1024 + 16);
   }
 
   @Test
