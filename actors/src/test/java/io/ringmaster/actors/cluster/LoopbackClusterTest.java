@@ -71,7 +71,8 @@ class LoopbackClusterTest {
   @Order(1)
   void multiMegabyteTensorGoesRoundTheRingAndBackBitForBit() {
     List<ActorRef<RingRelay.Command>> relays = discoverAndLinkRing();
-    HostTensor payload = randomTensor(6 * 1024 * 1024, 42);
+    // larger than one frame, so every hop goes in chunks (the kill test below sends whole messages)
+    HostTensor payload = randomTensor(12 * 1024 * 1024, 42);
     TestProbe<RingRelay.Hop> home = TestProbe.create(director);
     TestProbe<RingRelay.Forwarded> observer = TestProbe.create(director);
 
