@@ -36,7 +36,7 @@ public final class ClusterNode {
     if (settings.role() == NodeRole.WORKER) {
       system.systemActorOf(DirectorWatch.create(), DirectorWatch.NAME, Props.empty());
     }
-    ParentWatch.startIfRequested(system);
+    ParentWatch.startIfRequested(system, NodeShutdownReason.PARENT_GONE);
     system.log().info("{} node at {} joining {}", settings.role().roleName(), self,
         settings.seed() instanceof Seed.At seed ? seed : "itself");
     NodeAnnouncement.announce(self);
@@ -51,11 +51,15 @@ public final class ClusterNode {
   public static int awaitTermination(ActorSystem<?> system) {
     system.getWhenTerminated().toCompletableFuture().join();
     Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
-    boolean requested = reason.isEmpty()
-        || reason.get() == CoordinatedShutdown.clusterLeavingReason()
+    if (reason.isEmpty()) {
+      return 0;
+    }
+    if (reason.get() instanceof NodeShutdownReason ours) {
+      return ours.exitCode();
+    }
+    boolean requested = reason.get() == CoordinatedShutdown.clusterLeavingReason()
         || reason.get() == CoordinatedShutdown.jvmExitReason()
-        || reason.get() == CoordinatedShutdown.actorSystemTerminateReason()
-        || reason.get() == DirectorWatch.DirectorGoneReason.LEFT;
+        || reason.get() == CoordinatedShutdown.actorSystemTerminateReason();
     return requested ? 0 : 1;
   }
 }

@@ -35,22 +35,6 @@ public final class DirectorWatch extends AbstractBehavior<DirectorWatch.Command>
 
   private enum DirectorsUnreachable implements Command { INSTANCE }
 
-  /** Why a worker shut itself down: its director finished and left ({@link #LEFT}) or vanished ({@link #LOST}). */
-  public static final class DirectorGoneReason implements CoordinatedShutdown.Reason {
-    public static final DirectorGoneReason LEFT = new DirectorGoneReason("DirectorLeft");
-    public static final DirectorGoneReason LOST = new DirectorGoneReason("DirectorLost");
-    private final String name;
-
-    private DirectorGoneReason(String name) {
-      this.name = name;
-    }
-
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
-
   private final TimerScheduler<Command> timers;
   private final Duration lostAfter;
   private final Set<Address> reachableDirectors = new HashSet<>();
@@ -77,7 +61,7 @@ public final class DirectorWatch extends AbstractBehavior<DirectorWatch.Command>
     return newReceiveBuilder()
         .onMessage(MemberChanged.class, this::onMemberChanged)
         .onMessage(ReachabilityChanged.class, this::onReachabilityChanged)
-        .onMessageEquals(DirectorsUnreachable.INSTANCE, () -> shutDown(DirectorGoneReason.LOST))
+        .onMessageEquals(DirectorsUnreachable.INSTANCE, () -> shutDown(NodeShutdownReason.DIRECTOR_LOST))
         .build();
   }
 
@@ -96,7 +80,7 @@ public final class DirectorWatch extends AbstractBehavior<DirectorWatch.Command>
         // a director that is out of the cluster is not coming back: no reason to wait
         boolean leftOnPurpose = changed.event() instanceof ClusterEvent.MemberExited
             || ((ClusterEvent.MemberRemoved) changed.event()).previousStatus() == MemberStatus.exiting();
-        return shutDown(leftOnPurpose ? DirectorGoneReason.LEFT : DirectorGoneReason.LOST);
+        return shutDown(leftOnPurpose ? NodeShutdownReason.DIRECTOR_LEFT : NodeShutdownReason.DIRECTOR_LOST);
       }
     }
     return this;
@@ -121,14 +105,14 @@ public final class DirectorWatch extends AbstractBehavior<DirectorWatch.Command>
     return this;
   }
 
-  private Behavior<Command> shutDown(DirectorGoneReason reason) {
+  private Behavior<Command> shutDown(NodeShutdownReason reason) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(getContext().getSystem());
     if (shutdown.getShutdownReason().isPresent()) {
       // this node is already on its way out (and sees every member removed as it goes)
       return Behaviors.stopped();
     }
     getContext().getLog().info("no director left in the cluster ({}); this worker shuts down", reason);
-    if (reason == DirectorGoneReason.LOST) {
+    if (reason == NodeShutdownReason.DIRECTOR_LOST) {
       // leaving needs a converged cluster, which an unreachable director prevents: a node that downs
       // itself skips the leave and shuts down at once instead of after the exiting phase's timeout
       Cluster cluster = Cluster.get(getContext().getSystem());

@@ -19,18 +19,6 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * reported to the director at once.
  */
 public final class ServiceHost<T> extends AbstractBehavior<Void> {
-  /** Why a worker shut down after one of its hosted actors stopped. */
-  public static final class MemberStoppedReason implements CoordinatedShutdown.Reason {
-    public static final MemberStoppedReason INSTANCE = new MemberStoppedReason();
-
-    private MemberStoppedReason() {}
-
-    @Override
-    public String toString() {
-      return "HostedActorStopped";
-    }
-  }
-
   private ServiceHost(ActorContext<Void> context, ServiceKey<T> key, int count, IntFunction<Behavior<T>> member,
                       String namePrefix) {
     super(context);
@@ -54,7 +42,7 @@ public final class ServiceHost<T> extends AbstractBehavior<Void> {
 
   private Behavior<Void> onMemberStopped(Terminated terminated) {
     getContext().getLog().error("hosted actor {} stopped; shutting this node down", terminated.getRef().path().name());
-    CoordinatedShutdown.get(getContext().getSystem()).runAll(MemberStoppedReason.INSTANCE);
+    CoordinatedShutdown.get(getContext().getSystem()).runAll(NodeShutdownReason.HOSTED_ACTOR_STOPPED);
     return this;
   }
 }

@@ -21,28 +21,17 @@ public final class ParentWatch {
   static final Duration HALT_AFTER = Duration.ofSeconds(20);
   private static final int HALT_EXIT_CODE = 3;
 
-  /** Why a child shut down. */
-  public static final class ParentGoneReason implements CoordinatedShutdown.Reason {
-    public static final ParentGoneReason INSTANCE = new ParentGoneReason();
-
-    private ParentGoneReason() {}
-
-    @Override
-    public String toString() {
-      return "ParentGone";
-    }
-  }
-
   private ParentWatch() {}
 
-  public static void startIfRequested(ActorSystem<?> system) {
+  /** Shuts {@code system} down for {@code reason} when the parent is gone, if {@link #PROPERTY} is set. */
+  public static void startIfRequested(ActorSystem<?> system, CoordinatedShutdown.Reason reason) {
     if (!Boolean.getBoolean(PROPERTY)) {
       return;
     }
     Thread watcher = new Thread(() -> {
       drainUntilEndOfFile(System.in);
       system.log().error("parent process gone (stdin closed); shutting down");
-      CoordinatedShutdown.get(system).runAll(ParentGoneReason.INSTANCE);
+      CoordinatedShutdown.get(system).runAll(reason);
       haltIfStillAliveAfter(system);
     }, "ringmaster-parent-watch");
     watcher.setDaemon(true);

@@ -2,7 +2,6 @@ package io.ringmaster.actors.wire;
 
 import com.esotericsoftware.kryo.io.ByteBufferInput;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /** Kryo input that reads float arrays in bulk (the counterpart of {@link WireOutput}). */
 final class WireInput extends ByteBufferInput {
@@ -17,9 +16,7 @@ final class WireInput extends ByteBufferInput {
     while (done < length) {
       require(Float.BYTES);
       int floats = Math.min(length - done, (limit - position) / Float.BYTES);
-      ByteBuffer view = byteBuffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-      view.position(position);
-      view.asFloatBuffer().get(values, done, floats);
+      WireOutput.littleEndianFloatsAt(byteBuffer, position).get(values, done, floats);
       position += floats * Float.BYTES;
       byteBuffer.position(position);
       done += floats;

@@ -3,6 +3,7 @@ package io.ringmaster.actors.wire;
 import com.esotericsoftware.kryo.io.ByteBufferOutput;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * Kryo output that copies float arrays in bulk. Kryo's own {@code writeFloats} stores one byte at a
@@ -28,14 +29,17 @@ class WireOutput extends ByteBufferOutput {
         require(Float.BYTES);
       }
       int floats = Math.min(count, (capacity - position) / Float.BYTES);
-      ByteBuffer view = byteBuffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-      view.position(position);
-      view.asFloatBuffer().put(values, offset, floats);
+      littleEndianFloatsAt(byteBuffer, position).put(values, offset, floats);
       position += floats * Float.BYTES;
       byteBuffer.position(position);
       offset += floats;
       count -= floats;
     }
+  }
+
+  /** The floats of {@code buffer} from {@code position} on, little-endian like the rest of Kryo's output. */
+  static FloatBuffer littleEndianFloatsAt(ByteBuffer buffer, int position) {
+    return buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(position).asFloatBuffer();
   }
 
   /**

@@ -88,7 +88,7 @@ class ClusterNodeTest {
     director.terminate();
 
     awaitTerminated(worker);
-    assertThat(CoordinatedShutdown.get(worker).getShutdownReason()).contains(DirectorWatch.DirectorGoneReason.LEFT);
+    assertThat(CoordinatedShutdown.get(worker).getShutdownReason()).contains(NodeShutdownReason.DIRECTOR_LEFT);
     assertThat(ClusterNode.awaitTermination(worker)).isZero();
   }
 
@@ -110,7 +110,7 @@ class ClusterNodeTest {
     director.terminate();
 
     awaitTerminated(worker);
-    assertThat(CoordinatedShutdown.get(worker).getShutdownReason()).contains(DirectorWatch.DirectorGoneReason.LOST);
+    assertThat(CoordinatedShutdown.get(worker).getShutdownReason()).contains(NodeShutdownReason.DIRECTOR_LOST);
     assertThat(ClusterNode.awaitTermination(worker)).isEqualTo(1);
   }
 
@@ -124,7 +124,7 @@ class ClusterNodeTest {
     found.get(1).tell("stop");
 
     awaitTerminated(worker);
-    assertThat(CoordinatedShutdown.get(worker).getShutdownReason()).contains(ServiceHost.MemberStoppedReason.INSTANCE);
+    assertThat(CoordinatedShutdown.get(worker).getShutdownReason()).contains(NodeShutdownReason.HOSTED_ACTOR_STOPPED);
     assertThat(ClusterNode.awaitTermination(worker)).isEqualTo(1);
   }
 

@@ -1,5 +1,6 @@
 package io.ringmaster.actors.process;
 
+import io.ringmaster.actors.cluster.NodeShutdownReason;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ final class ProcessTestMains {
   static final class WatchedNode {
     public static void main(String[] args) {
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "watched");
-      ParentWatch.startIfRequested(system);
+      ParentWatch.startIfRequested(system, NodeShutdownReason.PARENT_GONE);
       System.out.println("watched node up");
       system.getWhenTerminated().toCompletableFuture().join();
       System.exit(0);
