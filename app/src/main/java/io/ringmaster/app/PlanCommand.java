@@ -37,6 +37,9 @@ import picocli.CommandLine.Spec;
       "Add --max-context (longest length for the ring) or --min-ring (smallest ring for the length)."
     })
 public final class PlanCommand implements Callable<Integer> {
+  /** The name of the plan and stage given by options rather than a plan file. */
+  private static final String AD_HOC = "command line";
+
   @Spec private CommandSpec spec;
 
   @Option(names = "--plan", paramLabel = "FILE|NAME", description = "A plan YAML file or a packaged plan (gradient-llama3-8b, gradient-llama3-70b).")
@@ -110,12 +113,9 @@ public final class PlanCommand implements Callable<Integer> {
   }
 
   private List<StageFit> planFits() {
-    for (Optional<String> stageOnly : List.of(seqLen, ring, rings)) {
-      if (stageOnly.isPresent()) {
-        String option = stageOnly == seqLen ? "--seq-len" : stageOnly == ring ? "--ring" : "--rings";
-        throw new InputError(Origin.commandLine(), option, "not with --plan: the plan's stages give it");
-      }
-    }
+    forbid(seqLen, "--seq-len", "--plan", "the plan's stages give it");
+    forbid(ring, "--ring", "--plan", "the plan's stages give it");
+    forbid(rings, "--rings", "--plan", "the plan's stages give it");
     TrainingPlan trainingPlan = PlanLoader.load(option("--plan", plan.get()), settingOverrides(),
         ClusterCatalog.overrides(clusterSets, "--set"));
     List<Stage> stages = stage.map(name -> List.of(trainingPlan.stage(name).orElseThrow(() ->
@@ -139,9 +139,10 @@ public final class PlanCommand implements Callable<Integer> {
     Scalar ringsValue = option("--rings", rings.orElse("1"));
     int ringCount = ringsValue.asPositiveInt();
     Map<String, Scalar> stageFields = new LinkedHashMap<>();
+    stageFields.put("name", option("name", AD_HOC));
     stageFields.put("rings", ringsValue);
     if (minRing) {
-      forbid(ring, "--ring", "--min-ring searches the ring size");
+      forbid(ring, "--ring", "--min-ring", "it searches the ring size");
       require(seqLen, "--seq-len");
       stageFields.put("seq-len", option("--seq-len", seqLen.get()));
       stageFields.put("gpus", option("--rings", String.valueOf(ringCount)));
@@ -150,14 +151,14 @@ public final class PlanCommand implements Callable<Integer> {
       int ringSize = option("--ring", ring.get()).asPositiveInt();
       stageFields.put("gpus", option("--ring × --rings", String.valueOf((long) ringSize * ringCount)));
       if (maxContext) {
-        forbid(seqLen, "--seq-len", "--max-context searches the sequence length");
+        forbid(seqLen, "--seq-len", "--max-context", "it searches the sequence length");
         stageFields.put("seq-len", option("--max-context", String.valueOf(2L * ringSize)));
       } else {
         require(seqLen, "--seq-len");
         stageFields.put("seq-len", option("--seq-len", seqLen.get()));
       }
     }
-    return PlanLoader.adHoc("command line", settingOverrides(), stageFields,
+    return PlanLoader.adHoc(AD_HOC, settingOverrides(), stageFields,
         ClusterCatalog.overrides(clusterSets, "--set"));
   }
 
@@ -210,9 +211,9 @@ public final class PlanCommand implements Callable<Integer> {
     }
   }
 
-  private static void forbid(Optional<String> value, String name, String reason) {
+  private static void forbid(Optional<String> value, String name, String other, String reason) {
     if (value.isPresent()) {
-      throw new InputError(Origin.commandLine(), name, "not with this question: " + reason);
+      throw new InputError(Origin.commandLine(), name, "not with " + other + ": " + reason);
     }
   }
 }

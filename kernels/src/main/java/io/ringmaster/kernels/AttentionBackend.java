@@ -4,6 +4,11 @@ package io.ringmaster.kernels;
  * Blockwise attention math for one rank of a ring, on one device. Ring attention is built from these
  * calls: forward merges {@link #forwardBlock} results through {@link #merge}; backward recomputes every
  * block against the global {@code lse} in {@link #backwardBlock}.
+ *
+ * <p>Calls never modify their inputs and return new tensors that the caller owns and closes. A
+ * causal mask compares {@link TokenPositions}, so query and key rows may come in any order; block
+ * lengths need not be a multiple of any kernel tile. {@code AttentionBackendContract} (kernels tests)
+ * is the executable form of this contract.
  */
 public interface AttentionBackend extends AutoCloseable {
   /** Backend and device in words, e.g. "cpu (DJL PyTorch 2.7.1)". */
@@ -11,8 +16,19 @@ public interface AttentionBackend extends AutoCloseable {
 
   Tensor upload(HostTensor host);
 
-  /** Rotary position embedding at the given global positions with base {@code theta}. */
+  /**
+   * Rotary position embedding at the given global positions with base {@code theta}, in the Llama
+   * convention of {@link RotaryEmbedding}. Positions may be negative (see {@link #applyRopeGradient}).
+   */
   Tensor applyRope(Tensor x, TokenPositions positions, double theta);
+
+  /**
+   * Backward of {@link #applyRope}: the rotation is orthogonal, so the gradient goes back through the
+   * inverse rotation, which is the rotation at the negated positions.
+   */
+  default Tensor applyRopeGradient(Tensor gradient, TokenPositions positions, double theta) {
+    return applyRope(gradient, positions.negated(), theta);
+  }
 
   /** Softmax attention of queries against one KV block, normalised within the block. */
   PartialAttention forwardBlock(

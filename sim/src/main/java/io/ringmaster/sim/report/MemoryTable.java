@@ -43,6 +43,8 @@ public final class MemoryTable {
     out.append(format("  %d %s × %d %s (%.2f GiB usable each), %.0f GiB host memory per node%n",
         cluster.nodes(), cluster.nodes() == 1 ? "node" : "nodes", cluster.node().gpus(), cluster.node().gpu().name(),
         cluster.node().gpu().memoryBytes() / GIB, cluster.node().hostMemoryBytes() / GIB));
+    out.append(format("  network: %d × %.0f Gb/s NIC per node, %s%n", cluster.node().nics().count(),
+        cluster.node().nics().gbps(), cluster.fabric().describe()));
     out.append("  ").append(plan.settings().describe()).append('\n');
   }
 

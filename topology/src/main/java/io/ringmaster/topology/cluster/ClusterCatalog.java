@@ -6,6 +6,7 @@ import io.ringmaster.topology.fabric.SingleSwitch;
 import io.ringmaster.topology.gpu.GpuCatalog;
 import io.ringmaster.topology.gpu.GpuSpec;
 import io.ringmaster.topology.input.InputError;
+import io.ringmaster.topology.input.Origin;
 import io.ringmaster.topology.input.YamlReader;
 import io.ringmaster.topology.input.YamlValue;
 import io.ringmaster.topology.input.YamlValue.Mapping;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -57,7 +59,7 @@ public final class ClusterCatalog {
     for (Map.Entry<String, Scalar> override : overrides.entrySet()) {
       if (!FIELDS.contains(override.getKey())) {
         throw InputError.at(override.getValue(), "unknown cluster field '" + override.getKey() + "'; known: "
-            + String.join(", ", new java.util.TreeSet<>(FIELDS)));
+            + String.join(", ", new TreeSet<>(FIELDS)));
       }
       doc = doc.with(override.getKey(), override.getValue());
     }
@@ -141,12 +143,12 @@ public final class ClusterCatalog {
     for (String assignment : assignments) {
       int equals = assignment.indexOf('=');
       if (equals <= 0) {
-        throw new InputError(io.ringmaster.topology.input.Origin.commandLine(), option,
+        throw new InputError(Origin.commandLine(), option,
             "expected KEY=VALUE such as nic-gbps=200, got '" + assignment + "'");
       }
       String key = assignment.substring(0, equals).trim();
       overrides.put(key, new Scalar(assignment.substring(equals + 1),
-          io.ringmaster.topology.input.Origin.commandLine(), option + " " + key));
+          Origin.commandLine(), option + " " + key));
     }
     return overrides;
   }

@@ -10,8 +10,10 @@ public record LeafSpine(int nodesPerLeaf, int spines, double oversubscription, d
     implements FabricSpec {
   @Override
   public String describe() {
-    return "leaf-spine, " + nodesPerLeaf + " nodes per leaf, " + spines + " spines, oversubscription "
-        + oversubscription + ":1";
+    String ratio = oversubscription == Math.rint(oversubscription)
+        ? String.valueOf((long) oversubscription)
+        : String.valueOf(oversubscription);
+    return "leaf-spine, " + nodesPerLeaf + " nodes per leaf, " + spines + " spines, oversubscription " + ratio + ":1";
   }
 
   public int leafOfNode(int node) {

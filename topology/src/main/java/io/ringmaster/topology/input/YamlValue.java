@@ -61,15 +61,11 @@ public sealed interface YamlValue permits YamlValue.Scalar, YamlValue.Sequence, 
     }
 
     public double asDouble() {
-      try {
-        return Double.parseDouble(withoutUnderscores());
-      } catch (NumberFormatException e) {
-        throw InputError.at(this, "expected a number, got '" + text + "'");
-      }
+      return parseDouble("a number");
     }
 
     public double asPositiveDouble() {
-      double value = asDouble();
+      double value = parseDouble("a positive number");
       if (!(value > 0) || Double.isInfinite(value)) {
         throw InputError.at(this, "expected a positive number, got " + text);
       }
@@ -77,7 +73,7 @@ public sealed interface YamlValue permits YamlValue.Scalar, YamlValue.Sequence, 
     }
 
     public double asNonNegativeDouble() {
-      double value = asDouble();
+      double value = parseDouble("a number of 0 or more");
       if (!(value >= 0) || Double.isInfinite(value)) {
         throw InputError.at(this, "expected a number of 0 or more, got " + text);
       }
@@ -85,15 +81,11 @@ public sealed interface YamlValue permits YamlValue.Scalar, YamlValue.Sequence, 
     }
 
     public long asLong() {
-      try {
-        return Long.parseLong(withoutUnderscores());
-      } catch (NumberFormatException e) {
-        throw InputError.at(this, "expected a whole number, got '" + text + "'");
-      }
+      return parseLong("a whole number");
     }
 
     public long asPositiveLong() {
-      long value = asLong();
+      long value = parseLong("a positive whole number");
       if (value <= 0) {
         throw InputError.at(this, "expected a positive whole number, got " + text);
       }
@@ -146,6 +138,22 @@ public sealed interface YamlValue permits YamlValue.Scalar, YamlValue.Sequence, 
       }
       List<String> labels = java.util.Arrays.stream(type.getEnumConstants()).map(Labelled::label).toList();
       throw InputError.at(this, "expected one of " + String.join(" | ", labels) + ", got '" + text + "'");
+    }
+
+    private double parseDouble(String expected) {
+      try {
+        return Double.parseDouble(withoutUnderscores());
+      } catch (NumberFormatException e) {
+        throw InputError.at(this, "expected " + expected + ", got '" + text + "'");
+      }
+    }
+
+    private long parseLong(String expected) {
+      try {
+        return Long.parseLong(withoutUnderscores());
+      } catch (NumberFormatException e) {
+        throw InputError.at(this, "expected " + expected + ", got '" + text + "'");
+      }
     }
 
     private String withoutUnderscores() {

@@ -2,6 +2,7 @@ package io.ringmaster.topology.placement;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntBinaryOperator;
 
 /**
  * Which GPUs form each ring, and in what order. A job of {@code rings × ringSize} GPUs uses the
@@ -10,48 +11,34 @@ import java.util.List;
 public sealed interface RingPlacement permits RingPlacement.Packed, RingPlacement.Spread, RingPlacement.Explicit {
   List<Ring> rings(int rings, int ringSize);
 
-  String describe();
-
   /** Fill nodes in order: ring r is GPUs {@code r·N .. r·N+N-1}, so a ring spans as few nodes as possible. */
   record Packed() implements RingPlacement {
     @Override
     public List<Ring> rings(int rings, int ringSize) {
-      List<Ring> result = new ArrayList<>();
-      for (int r = 0; r < rings; r++) {
-        List<Integer> gpus = new ArrayList<>();
-        for (int rank = 0; rank < ringSize; rank++) {
-          gpus.add(r * ringSize + rank);
-        }
-        result.add(new Ring(r, gpus));
-      }
-      return result;
+      return byRank(rings, ringSize, (ring, rank) -> ring * ringSize + rank);
     }
 
-    @Override
-    public String describe() {
-      return "packed";
-    }
   }
 
   /** Interleave rings across nodes: job GPU j is rank {@code j / rings} of ring {@code j mod rings}. */
   record Spread() implements RingPlacement {
     @Override
     public List<Ring> rings(int rings, int ringSize) {
-      List<Ring> result = new ArrayList<>();
-      for (int r = 0; r < rings; r++) {
-        List<Integer> gpus = new ArrayList<>();
-        for (int rank = 0; rank < ringSize; rank++) {
-          gpus.add(rank * rings + r);
-        }
-        result.add(new Ring(r, gpus));
-      }
-      return result;
+      return byRank(rings, ringSize, (ring, rank) -> rank * rings + ring);
     }
 
-    @Override
-    public String describe() {
-      return "spread";
+  }
+
+  private static List<Ring> byRank(int rings, int ringSize, IntBinaryOperator gpuOfRingAndRank) {
+    List<Ring> result = new ArrayList<>();
+    for (int r = 0; r < rings; r++) {
+      List<Integer> gpus = new ArrayList<>();
+      for (int rank = 0; rank < ringSize; rank++) {
+        gpus.add(gpuOfRingAndRank.applyAsInt(r, rank));
+      }
+      result.add(new Ring(r, gpus));
     }
+    return result;
   }
 
   /** Rings as listed, each a list of global GPU ids in rank order (validated when the plan is read). */
@@ -69,9 +56,5 @@ public sealed interface RingPlacement permits RingPlacement.Packed, RingPlacemen
       return result;
     }
 
-    @Override
-    public String describe() {
-      return "explicit " + gpusByRing;
-    }
   }
 }
