@@ -96,10 +96,6 @@ public final class ProgramRunner {
     this.gradientPayload = new PayloadSize(shard.kvGradientBytes());
   }
 
-  public ShardSpec shard() {
-    return shard;
-  }
-
   private void start(int step, boolean reportEveryBlock) {
     if (running) {
       throw new IllegalStateException("GPU " + shard.gpu() + " is still running step " + trainingStep);

@@ -19,16 +19,4 @@ public record GpuStepReport(
     long attentionBlocks,
     long ringBytesSent,
     long peakMemoryBytes,
-    boolean outOfMemory) {
-
-  public double seconds(Activity activity) {
-    return switch (activity) {
-      case COMPUTE -> computeSeconds;
-      case OPTIMIZER -> optimizerSeconds;
-      case RING_WAIT -> ringWaitSeconds;
-      case COLLECTIVE_WAIT -> collectiveWaitSeconds;
-      case HOST_COPY -> hostCopySeconds;
-      case IDLE -> 0;
-    };
-  }
-}
+    boolean outOfMemory) {}

@@ -33,10 +33,6 @@ public final class CostModel {
     this.elementBytes = elementBytes;
   }
 
-  public GpuProfile profile() {
-    return profile;
-  }
-
   public double seconds(Work work) {
     if (work instanceof Work.Dense dense) {
       return dense.flops() / (profile.peakFlopsPerSecond() * profile.matmulEfficiency())

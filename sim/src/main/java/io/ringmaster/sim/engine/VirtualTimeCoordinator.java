@@ -276,6 +276,9 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       return fail("deadlock at " + Ticks.seconds(now) + " s: GPUs " + String.join(", ", stuck)
           + " wait for something nothing will deliver");
     }
+    if (!fabric.idle()) {
+      return fail("the step ended with transfers posted that no GPU will ever match");
+    }
     quiescent = true;
     return stageReport == null ? this : accountLinks();
   }

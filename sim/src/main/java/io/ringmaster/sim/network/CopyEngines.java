@@ -4,6 +4,7 @@ import io.ringmaster.actors.protocol.HostDirection;
 import io.ringmaster.sim.clock.PeriodShift;
 import io.ringmaster.sim.clock.StateEncoder;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
 
@@ -16,22 +17,19 @@ final class CopyEngines {
   private final Fabric fabric;
   private final Routes.Path[] in;
   private final Routes.Path[] out;
-  private final ArrayDeque<Copy>[] inQueues;
-  private final ArrayDeque<Copy>[] outQueues;
+  private final List<ArrayDeque<Copy>> inQueues = new ArrayList<>();
+  private final List<ArrayDeque<Copy>> outQueues = new ArrayList<>();
 
-  @SuppressWarnings("unchecked")
   CopyEngines(Fabric fabric, Routes routes, int[] globalGpus) {
     this.fabric = fabric;
     int gpus = globalGpus.length;
     in = new Routes.Path[gpus];
     out = new Routes.Path[gpus];
-    inQueues = new ArrayDeque[gpus];
-    outQueues = new ArrayDeque[gpus];
     for (int g = 0; g < gpus; g++) {
       in[g] = routes.hostToGpu(globalGpus[g]);
       out[g] = routes.gpuToHost(globalGpus[g]);
-      inQueues[g] = new ArrayDeque<>();
-      outQueues[g] = new ArrayDeque<>();
+      inQueues.add(new ArrayDeque<>());
+      outQueues.add(new ArrayDeque<>());
     }
   }
 
@@ -63,7 +61,7 @@ final class CopyEngines {
 
   void encode(StateEncoder encoder, IntPredicate ordinalIsCollective) {
     for (int gpu = 0; gpu < in.length; gpu++) {
-      for (ArrayDeque<Copy> queue : List.of(inQueues[gpu], outQueues[gpu])) {
+      for (ArrayDeque<Copy> queue : List.of(inQueues.get(gpu), outQueues.get(gpu))) {
         encoder.value(queue.size());
         for (Copy copy : queue) {
           encoder.value(copy.bytes()).value(copy.purpose());
@@ -79,7 +77,7 @@ final class CopyEngines {
 
   void shift(PeriodShift shift, IntPredicate ordinalIsCollective) {
     for (int gpu = 0; gpu < in.length; gpu++) {
-      for (ArrayDeque<Copy> queue : List.of(inQueues[gpu], outQueues[gpu])) {
+      for (ArrayDeque<Copy> queue : List.of(inQueues.get(gpu), outQueues.get(gpu))) {
         int size = queue.size();
         for (int i = 0; i < size; i++) {
           Copy copy = queue.poll();
@@ -91,7 +89,7 @@ final class CopyEngines {
   }
 
   private ArrayDeque<Copy> queue(HostDirection direction, int gpu) {
-    return direction == HostDirection.HOST_TO_GPU ? inQueues[gpu] : outQueues[gpu];
+    return direction == HostDirection.HOST_TO_GPU ? inQueues.get(gpu) : outQueues.get(gpu);
   }
 
   private Routes.Path path(HostDirection direction, int gpu) {

@@ -118,6 +118,7 @@ public final class Fabric {
     return events;
   }
 
+  /** Nothing in flight, and nothing posted that waits for a partner. */
   public boolean idle() {
     return flows.activeFlows() == 0 && landings.isEmpty() && exchanges.idle() && zero.idle();
   }

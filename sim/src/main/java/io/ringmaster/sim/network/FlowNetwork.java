@@ -468,10 +468,6 @@ final class FlowNetwork {
 
   // --- per-link accounting, read at the end of a step ---
 
-  int linkCount() {
-    return linkCount;
-  }
-
   long busyTicks(int link, long now) {
     return busyTicks[link] + (flowCount[link] > 0 ? now - busySinceTick[link] : 0);
   }

@@ -4,6 +4,8 @@ import io.ringmaster.actors.gpu.GpuActor;
 import io.ringmaster.sim.clock.PeriodShift;
 import io.ringmaster.sim.clock.StateEncoder;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * NCCL-style send/receive groups around the rings. Each GPU's exchanges queue in posting order (one
@@ -17,23 +19,21 @@ final class RingExchanges {
   private final int[] next;
   private final int[] previous;
   private final Routes.Path[] toNext;
-  private final ArrayDeque<GpuActor.KvBlock>[] queues;
+  private final List<ArrayDeque<GpuActor.KvBlock>> queues = new ArrayList<>();
   private final boolean[] sendStarted;
   private final boolean[] sendLanded;
   private final boolean[] receiveLanded;
 
-  @SuppressWarnings("unchecked")
   RingExchanges(Fabric fabric, Routes routes, int[] globalGpus, int[] nextInRing) {
     this.fabric = fabric;
     int gpus = globalGpus.length;
     next = nextInRing.clone();
     previous = new int[gpus];
     toNext = new Routes.Path[gpus];
-    queues = new ArrayDeque[gpus];
     for (int g = 0; g < gpus; g++) {
       previous[next[g]] = g;
       toNext[g] = routes.between(globalGpus[g], globalGpus[next[g]]);
-      queues[g] = new ArrayDeque<>();
+      queues.add(new ArrayDeque<>());
     }
     sendStarted = new boolean[gpus];
     sendLanded = new boolean[gpus];
@@ -41,8 +41,8 @@ final class RingExchanges {
   }
 
   void post(long now, int gpu, GpuActor.KvBlock block) {
-    queues[gpu].add(block);
-    if (queues[gpu].size() == 1) {
+    queues.get(gpu).add(block);
+    if (queues.get(gpu).size() == 1) {
       activate(now, gpu);
     }
   }
@@ -54,7 +54,7 @@ final class RingExchanges {
   /** The block the sender's active exchange sent has landed at the next rank. */
   void landed(long tick, int sender) {
     int receiver = next[sender];
-    GpuActor.KvBlock block = queues[sender].peek();
+    GpuActor.KvBlock block = queues.get(sender).peek();
     fabric.deliver(tick, receiver, block);
     fabric.deliver(tick, sender, GpuActor.SendCompleted.of(block));
     sendLanded[sender] = true;
@@ -67,8 +67,8 @@ final class RingExchanges {
 
   private void completeIfDone(long now, int gpu) {
     if (sendLanded[gpu] && receiveLanded[gpu]) {
-      queues[gpu].poll();
-      if (!queues[gpu].isEmpty()) {
+      queues.get(gpu).poll();
+      if (!queues.get(gpu).isEmpty()) {
         activate(now, gpu);
       }
     }
@@ -86,8 +86,8 @@ final class RingExchanges {
 
   private void tryTransfer(long now, int sender) {
     int receiver = next[sender];
-    GpuActor.KvBlock sending = queues[sender].peek();
-    GpuActor.KvBlock expected = queues[receiver].peek();
+    GpuActor.KvBlock sending = queues.get(sender).peek();
+    GpuActor.KvBlock expected = queues.get(receiver).peek();
     if (sending == null || expected == null || sendStarted[sender] || !sameExchange(sending, expected)) {
       return;
     }
@@ -102,9 +102,9 @@ final class RingExchanges {
   }
 
   void encode(StateEncoder encoder) {
-    for (int gpu = 0; gpu < queues.length; gpu++) {
-      encoder.value(queues[gpu].size()).flag(sendStarted[gpu]).flag(sendLanded[gpu]).flag(receiveLanded[gpu]);
-      for (GpuActor.KvBlock block : queues[gpu]) {
+    for (int gpu = 0; gpu < queues.size(); gpu++) {
+      encoder.value(queues.get(gpu).size()).flag(sendStarted[gpu]).flag(sendLanded[gpu]).flag(receiveLanded[gpu]);
+      for (GpuActor.KvBlock block : queues.get(gpu)) {
         encodeBlock(encoder, block);
       }
     }

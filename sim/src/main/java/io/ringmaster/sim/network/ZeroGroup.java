@@ -138,7 +138,13 @@ final class ZeroGroup {
         .value(collective.drainBytes());
   }
 
+  /** Nothing running and no collective joined by some GPUs but not all. */
   boolean idle() {
+    for (int ordinal = nextToRun; ordinal < joined.length; ordinal++) {
+      if (joined[ordinal] > 0) {
+        return false;
+      }
+    }
     return !running;
   }
 }

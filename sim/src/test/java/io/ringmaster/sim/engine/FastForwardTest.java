@@ -52,6 +52,17 @@ class FastForwardTest {
     assertThat(json(skipped)).isEqualTo(json(simulated));
   }
 
+  @Test
+  void blockReportsListEveryBlockAndTurnFastForwardOff() {
+    StageSetup setup = stage(RingLayout.ZIGZAG, 3, true, 1);
+    StageOutcome reported = engine.simulate(setup, SimOptions.DEFAULT.withBlockReports(true));
+    var step = reported.report().steps().get(0);
+    assertThat(reported.engine().fastForwards()).isZero();
+    // zigzag: a block at every one of the 8 ring steps, 3 passes per layer, 12 layers, on each of 8 GPUs
+    assertThat(step.blocks()).hasSize(8 * 8 * 3 * 12);
+    assertThat(step.blocks()).allSatisfy(block -> assertThat(block.endSeconds()).isGreaterThan(block.startSeconds()));
+  }
+
   static StageSetup stage(RingLayout layout, int zero, boolean offload, int gradAccumulation) {
     ModelShape model = new ModelShape(12, 1024, 16, 4, 64, 3584, 32000);
     TrainingSetup training = new TrainingSetup(2, zero, offload, offload && zero == 3, true, layout, Masking.CAUSAL);
