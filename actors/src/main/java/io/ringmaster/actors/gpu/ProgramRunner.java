@@ -110,6 +110,7 @@ public final class ProgramRunner {
     java.util.Arrays.fill(accumulators, 0);
     peakMemoryBytes = memoryBytes;
     windowPeakMemoryBytes = memoryBytes;
+    outOfMemory = memoryBytes > shard.memoryCapacityBytes();
     startTick = device.nowTicks();
     activitySinceTick = startTick;
     activity = Activity.IDLE;
