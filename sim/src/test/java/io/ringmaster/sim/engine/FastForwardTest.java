@@ -15,22 +15,10 @@ import io.ringmaster.sim.workload.StageWorkload;
 import io.ringmaster.sim.workload.TrainingSetup;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class FastForwardTest {
-  private static SimulationEngine engine;
-
-  @BeforeAll
-  static void start() {
-    engine = new SimulationEngine();
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
+  private final SimulationEngine engine = SharedEngine.get();
 
   @Test
   void skippingIdenticalLayersChangesNoResult() throws Exception {

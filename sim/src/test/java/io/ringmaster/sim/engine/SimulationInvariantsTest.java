@@ -21,8 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,17 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * invariants must hold whatever it picked. A failure names the seed, so it can be rerun alone.
  */
 class SimulationInvariantsTest {
-  private static SimulationEngine engine;
-
-  @BeforeAll
-  static void start() {
-    engine = new SimulationEngine();
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
+  private final SimulationEngine engine = SharedEngine.get();
 
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})

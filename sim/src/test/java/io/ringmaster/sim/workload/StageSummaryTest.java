@@ -8,7 +8,7 @@ import io.ringmaster.kernels.Masking;
 import io.ringmaster.sim.cost.GpuProfile;
 import io.ringmaster.sim.cost.ProfileLoader;
 import io.ringmaster.sim.engine.SimOptions;
-import io.ringmaster.sim.engine.SimulationEngine;
+import io.ringmaster.sim.engine.SharedEngine;
 import io.ringmaster.sim.engine.StageOutcome;
 import io.ringmaster.sim.engine.TestClusters;
 import java.util.List;
@@ -22,11 +22,8 @@ class StageSummaryTest {
   void theBreakdownAddsUpToTheStepAndTheBottleneckIsItsLargestPart() {
     StageWorkload workload = workload();
     GpuProfile profile = ProfileLoader.load("l40s");
-    StageOutcome outcome;
-    try (SimulationEngine engine = new SimulationEngine()) {
-      outcome = engine.simulate(StageAssembly.setup(workload, TestClusters.pcieNodes(2, 4), profile, 1),
-          SimOptions.DEFAULT);
-    }
+    StageOutcome outcome = SharedEngine.get().simulate(StageAssembly.setup(workload, TestClusters.pcieNodes(2, 4), profile, 1),
+        SimOptions.DEFAULT);
     StageSummary summary = StageSummary.of(workload, profile, outcome);
     StageSummary.Breakdown parts = summary.breakdown();
     double sum = parts.computeSeconds() + parts.exposedRingSeconds() + parts.exposedCollectiveSeconds()
