@@ -28,7 +28,7 @@ import java.util.List;
  * default {@code simulate} (the gradient-llama3-8b plan on crusoe-l40s:512, one full step per stage).
  *
  * <pre>java -cp "sim/target/classes:$(cat sim/target/classpath)" io.ringmaster.sim.bench.SimulationBenchmark
- *     [synthetic|plan|all] [--no-fast-forward] [--threads N]</pre>
+ *     [synthetic|plan|all] [--no-fast-forward] [--threads N] [--stage NAME]</pre>
  */
 public final class SimulationBenchmark {
   private SimulationBenchmark() {}
@@ -37,6 +37,7 @@ public final class SimulationBenchmark {
     String which = args.length > 0 && !args[0].startsWith("--") ? args[0] : "all";
     boolean fastForward = !List.of(args).contains("--no-fast-forward");
     int threads = List.of(args).contains("--threads") ? Integer.parseInt(args[List.of(args).indexOf("--threads") + 1]) : 2;
+    String only = List.of(args).contains("--stage") ? args[List.of(args).indexOf("--stage") + 1] : null;
     SimOptions options = SimOptions.DEFAULT.withFastForward(fastForward);
     GpuProfile profile = ProfileLoader.load("l40s");
     TrainingPlan plan = PlanLoader.load("gradient-llama3-8b");
@@ -50,6 +51,9 @@ public final class SimulationBenchmark {
         long events = 0;
         long simulated = 0;
         for (Stage stage : plan.stages()) {
+          if (only != null && !only.equals(stage.name())) {
+            continue;
+          }
           StageOutcome outcome = run(engine, "stage " + stage.name(), PlanWorkloads.setup(plan, stage, profile, 1),
               options);
           events += outcome.engine().events();
