@@ -126,6 +126,11 @@ public final class ProgramRunner {
     return inPass;
   }
 
+  /** Inside a ring pass, at its first ring step: cheaper to ask than {@link #state}, asked every instant. */
+  public boolean atFirstRingStep() {
+    return inPass && ringStep == 0;
+  }
+
   /** The program this runner runs, as an array (shared, not to be modified). */
   public StepOp[] ops() {
     return ops;
