@@ -71,6 +71,9 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   private final int[] batchSizes;
   private final int[] activated;
   private int activatedCount;
+  private int[] dueGpus = new int[64];
+  private GpuActor.Command[] dueCommands = new GpuActor.Command[64];
+  private int dueCount;
   private int awaiting;
   private long now;
   private long lastInstant = Long.MIN_VALUE;
@@ -152,7 +155,7 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
     fabric.beginStep();
     GpuActor.RunStep run = new GpuActor.RunStep(launch.step(), launch.reportBlocks());
     for (int g = 0; g < ports.length; g++) {
-      deliver(now, g, run);
+      schedule(now, g, run);
     }
     return run();
   }
@@ -200,18 +203,14 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   private void dispatch(long tick) {
     activatedCount = 0;
     while (calendar.peekTick() == tick) {
-      int gpu = calendar.peekGpu();
-      GpuActor.Command command = calendar.peekPayload();
+      batch(calendar.peekGpu(), calendar.peekPayload());
       calendar.pop();
-      delivered++;
-      if (batchSizes[gpu] == 0) {
-        activated[activatedCount++] = gpu;
-      }
-      if (batchSizes[gpu] == batches[gpu].length) {
-        batches[gpu] = Arrays.copyOf(batches[gpu], batchSizes[gpu] * 2);
-      }
-      batches[gpu][batchSizes[gpu]++] = command;
     }
+    for (int i = 0; i < dueCount; i++) {
+      batch(dueGpus[i], dueCommands[i]);
+      dueCommands[i] = null;
+    }
+    dueCount = 0;
     Arrays.sort(activated, 0, activatedCount);
     awaiting = 0;
     for (int i = 0; i < activatedCount; i++) {
@@ -228,6 +227,17 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
         gpus.get(gpu).tell(new GpuActor.VirtualInstant(tick, batches[gpu], batchSizes[gpu]));
       }
     }
+  }
+
+  private void batch(int gpu, GpuActor.Command command) {
+    delivered++;
+    if (batchSizes[gpu] == 0) {
+      activated[activatedCount++] = gpu;
+    }
+    if (batchSizes[gpu] == batches[gpu].length) {
+      batches[gpu] = Arrays.copyOf(batches[gpu], batchSizes[gpu] * 2);
+    }
+    batches[gpu][batchSizes[gpu]++] = command;
   }
 
   private void tryFastForward() {
@@ -258,11 +268,25 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
     calendar.add(tick, 0, gpu, 0, command);
   }
 
+  /**
+   * What the fabric lands at the instant being processed. Every command already in the calendar for
+   * this tick was scheduled at an earlier instant, so it comes first; these follow in the order the
+   * fabric landed them, without a round trip through the calendar.
+   */
   private void deliver(long tick, int gpu, GpuActor.Command command) {
     if (command instanceof GpuActor.KvBlock block) {
       options.observer().received(tick, gpu, block);
     }
-    calendar.add(tick, 0, gpu, 0, command);
+    if (tick != now) {
+      calendar.add(tick, 0, gpu, 0, command);
+      return;
+    }
+    if (dueCount == dueGpus.length) {
+      dueGpus = Arrays.copyOf(dueGpus, dueCount * 2);
+      dueCommands = Arrays.copyOf(dueCommands, dueCount * 2);
+    }
+    dueGpus[dueCount] = gpu;
+    dueCommands[dueCount++] = command;
   }
 
   private Behavior<Command> stepQuiescent() {
