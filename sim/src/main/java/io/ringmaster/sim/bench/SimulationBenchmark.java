@@ -21,14 +21,20 @@ import io.ringmaster.topology.plan.PlanLoader;
 import io.ringmaster.topology.plan.Stage;
 import io.ringmaster.topology.plan.TrainingPlan;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Prints events per second and wall seconds of the engine: a synthetic 512-GPU ring workload, then the
  * default {@code simulate} (the gradient-llama3-8b plan on crusoe-l40s:512, one full step per stage).
  *
  * <pre>java -cp "sim/target/classes:$(cat sim/target/classpath)" io.ringmaster.sim.bench.SimulationBenchmark
- *     [synthetic|plan|all] [--no-fast-forward] [--threads N] [--stage NAME]</pre>
+ *     [synthetic|plan|all] [--no-fast-forward] [--threads N] [--stage NAME] [--parallel]</pre>
+ *
+ * <p>{@code --parallel} submits the plan's stages at once ({@link SimulationEngine#submit}): they run side by side
+ * on the engine's threads.
  */
 public final class SimulationBenchmark {
   private SimulationBenchmark() {}
@@ -37,6 +43,7 @@ public final class SimulationBenchmark {
     String which = args.length > 0 && !args[0].startsWith("--") ? args[0] : "all";
     boolean fastForward = !List.of(args).contains("--no-fast-forward");
     int threads = List.of(args).contains("--threads") ? Integer.parseInt(args[List.of(args).indexOf("--threads") + 1]) : 2;
+    boolean parallel = List.of(args).contains("--parallel");
     String only = List.of(args).contains("--stage") ? args[List.of(args).indexOf("--stage") + 1] : null;
     SimOptions options = SimOptions.DEFAULT.withFastForward(fastForward);
     GpuProfile profile = ProfileLoader.load("l40s");
@@ -46,29 +53,57 @@ public final class SimulationBenchmark {
         run(engine, "synthetic 512-GPU ring, 4 layers", synthetic(plan, profile), options);
       }
       if (!which.equals("synthetic")) {
+        List<Stage> stages = plan.stages().stream().filter(stage -> only == null || only.equals(stage.name())).toList();
         long wallStart = System.nanoTime();
         double cpuStart = cpuSeconds();
+        List<StageOutcome> outcomes = parallel ? sideBySide(engine, plan, stages, profile, options)
+            : stages.stream().map(stage -> run(engine, "stage " + stage.name(),
+                PlanWorkloads.setup(plan, stage, profile, 1), options)).toList();
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        double cpu = cpuSeconds() - cpuStart;
         long events = 0;
         long simulated = 0;
-        for (Stage stage : plan.stages()) {
-          if (only != null && !only.equals(stage.name())) {
-            continue;
-          }
-          StageOutcome outcome = run(engine, "stage " + stage.name(), PlanWorkloads.setup(plan, stage, profile, 1),
-              options);
+        for (int i = 0; i < stages.size(); i++) {
+          Stage stage = stages.get(i);
+          StageOutcome outcome = outcomes.get(i);
           events += outcome.engine().events();
           simulated += outcome.engine().simulatedEvents();
           StageSummary summary = StageSummary.of(PlanWorkloads.workload(plan, stage), profile, outcome);
-          System.out.printf("    step %.1f s, %.1f min for %d steps, MFU %.1f%%, peak %.1f GiB; %s%n",
+          System.out.printf("    %s: step %.1f s, %.1f min for %d steps, MFU %.1f%%, peak %.1f GiB; %s%n", stage.name(),
               summary.stepSeconds(), summary.stepSeconds() * stage.steps() / 60, stage.steps(), 100 * summary.mfu(),
               summary.peakMemoryBytes() / (double) (1L << 30), summary.bottleneck().describe());
         }
-        double wall = (System.nanoTime() - wallStart) / 1e9;
-        double cpu = cpuSeconds() - cpuStart;
-        System.out.printf("default simulate (%s): %,d events (%,d simulated) in %.2f s wall, %.2f s CPU:"
-            + " %.2f M events/s of wall time%n", plan.name(), events, simulated, wall, cpu, events / wall / 1e6);
+        System.out.printf("default simulate (%s%s): %,d events (%,d simulated) in %.2f s wall, %.2f s CPU"
+                + " (%.1f s of it compiling): %.2f M events/s of wall time%n", plan.name(),
+            parallel ? ", stages side by side" : "", events, simulated, wall, cpu, compileSeconds(), events / wall / 1e6);
       }
     }
+  }
+
+  /** Every stage submitted at once, largest first, so that the threads share the longest one. */
+  private static List<StageOutcome> sideBySide(SimulationEngine engine, TrainingPlan plan, List<Stage> stages,
+      GpuProfile profile, SimOptions options) {
+    List<StageSetup> setups = stages.stream().map(stage -> PlanWorkloads.setup(plan, stage, profile, 1)).toList();
+    List<CompletableFuture<StageOutcome>> submitted = new ArrayList<>(Collections.nCopies(stages.size(), null));
+    List<Integer> largestFirst = new ArrayList<>();
+    for (int i = 0; i < stages.size(); i++) {
+      largestFirst.add(i);
+    }
+    largestFirst.sort(Comparator.comparingLong((Integer i) -> stages.get(i).seqLen() * stages.get(i).gradAccumulation())
+        .reversed());
+    for (int i : largestFirst) {
+      submitted.set(i, engine.submit(setups.get(i), options));
+    }
+    List<StageOutcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < stages.size(); i++) {
+      outcomes.add(engine.await(submitted.get(i), setups.get(i)));
+    }
+    return outcomes;
+  }
+
+  /** Seconds the JIT compilers have worked so far (on their own threads, counted in the CPU seconds). */
+  private static double compileSeconds() {
+    return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1e3;
   }
 
   /** Llama-3-8B shapes, one ring of all 512 crusoe GPUs, zigzag, 4 layers, no ZeRO traffic. */

@@ -44,9 +44,23 @@ public final class SimulationEngine implements AutoCloseable {
   }
 
   public StageOutcome simulate(StageSetup setup, SimOptions options) {
+    return await(submit(setup, options), setup);
+  }
+
+  /**
+   * Starts simulating a stage and returns at once. Stages submitted together run side by side on the
+   * engine's threads, each on its own coordinator and actors: a curriculum's stages are independent,
+   * so a plan can use every thread while each outcome stays what {@link #simulate} gives.
+   */
+  public CompletableFuture<StageOutcome> submit(StageSetup setup, SimOptions options) {
     CompletableFuture<StageOutcome> outcome = new CompletableFuture<>();
     system.tell(new SpawnProtocol.Spawn<>(VirtualTimeCoordinator.create(setup, options, outcome),
         "stage-" + runs.incrementAndGet(), Props.empty(), system.ignoreRef()));
+    return outcome;
+  }
+
+  /** The outcome of a submitted stage, waiting at most the engine's limit. */
+  public StageOutcome await(CompletableFuture<StageOutcome> outcome, StageSetup setup) {
     try {
       return outcome.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
