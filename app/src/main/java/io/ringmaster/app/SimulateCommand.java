@@ -3,6 +3,7 @@ package io.ringmaster.app;
 import io.ringmaster.sim.cost.GpuProfile;
 import io.ringmaster.sim.engine.SimulationEngine;
 import io.ringmaster.sim.engine.SimulationObserver;
+import io.ringmaster.sim.engine.StageSetup;
 import io.ringmaster.sim.report.ChromeTrace;
 import io.ringmaster.sim.report.SimulationJson;
 import io.ringmaster.sim.report.SimulationTable;
@@ -138,7 +139,7 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     @Override
-    public SimulationObserver observe(Stage simulated, io.ringmaster.sim.engine.StageSetup setup) {
+    public SimulationObserver observe(Stage simulated, StageSetup setup) {
       if (!simulated.equals(stage)) {
         return SimulationObserver.NONE;
       }

@@ -13,6 +13,7 @@ import io.ringmaster.topology.input.Origin;
 import io.ringmaster.topology.plan.Stage;
 import io.ringmaster.topology.plan.TrainingPlan;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -185,7 +186,7 @@ public final class WhatIfSweep {
       }
       combinations = extended;
     }
-    return combinations.stream().map(java.util.Collections::unmodifiableMap).toList();
+    return combinations.stream().map(Collections::unmodifiableMap).toList();
   }
 
   private static List<Outcome> rank(List<Outcome> outcomes) {
