@@ -50,9 +50,6 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = "--stage", paramLabel = "NAME", description = "Only this stage of the plan.")
   private Optional<String> stage;
 
-
-
-
   @Option(names = "--seq-len", paramLabel = "N", description = "Tokens per sequence (65536, 64K, 1M).")
   private Optional<String> seqLen;
 
@@ -61,11 +58,6 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Option(names = "--rings", paramLabel = "K", description = "Rings side by side (data parallel); default 1.")
   private Optional<String> rings;
-
-
-
-
-
 
   @Option(names = "--max-context", description = "Search the longest sequence that fits on the ring.")
   private boolean maxContext;

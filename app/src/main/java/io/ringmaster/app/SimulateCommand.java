@@ -43,24 +43,14 @@ import picocli.CommandLine.Spec;
       "  ringmaster simulate [--plan FILE|NAME] [--cluster C] [--placement packed|spread] [--trace FILE.json]"
     })
 public final class SimulateCommand implements Callable<Integer> {
-  static final String DEFAULT_PLAN = "gradient-llama3-8b";
   /** About 100 bytes of JSON per event: a trace of at most some 50 MB, which ui.perfetto.dev opens at once. */
   static final int DEFAULT_TRACE_EVENTS = 500_000;
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--plan", paramLabel = "FILE|NAME", defaultValue = DEFAULT_PLAN,
-      description = "A plan YAML file or a packaged plan (gradient-llama3-8b, gradient-llama3-70b); default ${DEFAULT-VALUE}.")
-  private String plan;
+  @Mixin private SimulationOptions options;
 
   @Mixin private PlanSettings settings;
-
-  @Option(names = "--stage", paramLabel = "NAME", description = "Only this stage of the plan.")
-  private Optional<String> stage;
-
-  @Option(names = "--profile", paramLabel = "FILE|NAME",
-      description = "The GPU cost profile: a packaged one (l40s, a100-80g-sxm, ...) or a profile YAML file with measured values; default the cluster's GPU's.")
-  private Optional<String> profile;
 
   @Option(names = "--trace", paramLabel = "FILE.json",
       description = "Write one training step of one stage as a Chrome/Perfetto trace (open it in ui.perfetto.dev).")
@@ -73,21 +63,14 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "Keep the first N events of the traced step; default ${DEFAULT-VALUE}.")
   private int traceEvents;
 
-  @Option(names = "--format", paramLabel = "F", defaultValue = "table", description = "table | json; default table.")
-  private String format;
-
-  @Option(names = "--reproducible",
-      description = "JSON without wallSeconds, the one figure that differs from run to run: two runs give byte-identical output.")
-  private boolean reproducible;
-
   @Override
   public Integer call() throws IOException {
-    boolean json = PlanSettings.json(format);
-    TrainingPlan trainingPlan = PlanLoader.load(PlanSettings.option("--plan", plan), settings.settingOverrides(),
-        settings.clusterOverrides());
-    List<Stage> stages = stage.map(name -> List.of(trainingPlan.requireStage(name, "--stage")))
+    boolean json = options.json();
+    TrainingPlan trainingPlan = PlanLoader.load(PlanSettings.option("--plan", options.plan),
+        settings.settingOverrides(), settings.clusterOverrides());
+    List<Stage> stages = options.stage.map(name -> List.of(trainingPlan.requireStage(name, "--stage")))
         .orElse(trainingPlan.stages());
-    GpuProfile gpuProfile = PlanSimulation.profile(trainingPlan, profile);
+    GpuProfile gpuProfile = PlanSimulation.profile(trainingPlan, options.profile);
     Tracing tracing = tracing(trainingPlan, stages);
     PrintWriter err = spec.commandLine().getErr();
     SimulationReport report;
@@ -96,7 +79,7 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     tracing.write(err);
     PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? SimulationJson.render(report, reproducible) : SimulationTable.render(report));
+    out.print(json ? SimulationJson.render(report, options.reproducible) : SimulationTable.render(report));
     out.flush();
     return 0;
   }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,9 +33,7 @@ import picocli.CommandLine.Spec;
 public final class WhatifCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
-  @Option(names = "--plan", paramLabel = "FILE|NAME", defaultValue = SimulateCommand.DEFAULT_PLAN,
-      description = "A plan YAML file or a packaged plan; default ${DEFAULT-VALUE}.")
-  private String plan;
+  @Mixin private SimulationOptions options;
 
   @Option(names = "--vary", paramLabel = "KEY=V1,V2,...", required = true,
       description = "A field and the values to try (repeatable: every combination is simulated).")
@@ -44,32 +41,19 @@ public final class WhatifCommand implements Callable<Integer> {
 
   @Mixin private PlanSettings settings;
 
-  @Option(names = "--stage", paramLabel = "NAME", description = "Only this stage of the plan (faster).")
-  private Optional<String> stage;
-
-  @Option(names = "--profile", paramLabel = "FILE|NAME",
-      description = "One GPU cost profile for every combination; default each combination's GPU's.")
-  private Optional<String> profile;
-
-  @Option(names = "--format", paramLabel = "F", defaultValue = "table", description = "table | json; default table.")
-  private String format;
-
-  @Option(names = "--reproducible", description = "JSON without wallSeconds: two runs give byte-identical output.")
-  private boolean reproducible;
-
   @Override
   public Integer call() {
-    boolean json = PlanSettings.json(format);
+    boolean json = options.json();
     List<Variation> variations = varies.stream().map(text -> Variation.parse(text, "--vary")).toList();
-    PlanVariants variants = new PlanVariants(PlanSettings.option("--plan", plan), settings.settingOverrides(),
+    PlanVariants variants = new PlanVariants(PlanSettings.option("--plan", options.plan), settings.settingOverrides(),
         settings.clusterOverrides());
     WhatIfSweep.Result result;
     try (SimulationEngine engine = new SimulationEngine()) {
-      result = new WhatIfSweep(engine, variants, stage, profile).run(variations,
+      result = new WhatIfSweep(engine, variants, options.stage, options.profile).run(variations,
           new ProgressLines(spec.commandLine().getErr()));
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? WhatIfJson.render(result, reproducible) : WhatIfTable.render(result));
+    out.print(json ? WhatIfJson.render(result, options.reproducible) : WhatIfTable.render(result));
     out.flush();
     return 0;
   }

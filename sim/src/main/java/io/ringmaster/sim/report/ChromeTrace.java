@@ -182,8 +182,8 @@ public final class ChromeTrace implements SimulationObserver {
       json.writeBooleanField("truncated", coverage.truncated());
       json.writeEndObject();
       json.writeArrayFieldStart("traceEvents");
-      metadata(json, GPU_PROCESS, "process_name", "GPUs", 0);
-      metadata(json, LINK_PROCESS, "process_name", "links (busy ones)", 0);
+      metadata(json, GPU_PROCESS, "process_name", 0, "name", "GPUs");
+      metadata(json, LINK_PROCESS, "process_name", 0, "name", "links (busy ones)");
       for (int gpu = 0; gpu < setup.gpus().size(); gpu++) {
         GpuTask task = setup.gpus().get(gpu);
         ShardSpec shard = task.shard();
@@ -221,19 +221,12 @@ public final class ChromeTrace implements SimulationObserver {
 
   private static void threadName(JsonGenerator json, int process, int track, String name, int sortIndex)
       throws IOException {
-    metadata(json, process, "thread_name", name, track);
-    json.writeStartObject();
-    json.writeStringField("name", "thread_sort_index");
-    json.writeStringField("ph", "M");
-    json.writeNumberField("pid", process);
-    json.writeNumberField("tid", track);
-    json.writeObjectFieldStart("args");
-    json.writeNumberField("sort_index", sortIndex);
-    json.writeEndObject();
-    json.writeEndObject();
+    metadata(json, process, "thread_name", track, "name", name);
+    metadata(json, process, "thread_sort_index", track, "sort_index", sortIndex);
   }
 
-  private static void metadata(JsonGenerator json, int process, String kind, String name, int track)
+  /** A metadata ("M") event: {@code kind} of track {@code track} of {@code process} is {@code value}. */
+  private static void metadata(JsonGenerator json, int process, String kind, int track, String field, Object value)
       throws IOException {
     json.writeStartObject();
     json.writeStringField("name", kind);
@@ -241,7 +234,7 @@ public final class ChromeTrace implements SimulationObserver {
     json.writeNumberField("pid", process);
     json.writeNumberField("tid", track);
     json.writeObjectFieldStart("args");
-    json.writeStringField("name", name);
+    json.writeObjectField(field, value);
     json.writeEndObject();
     json.writeEndObject();
   }

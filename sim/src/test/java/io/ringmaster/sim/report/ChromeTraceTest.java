@@ -31,13 +31,12 @@ class ChromeTraceTest {
   private static final ModelShape MODEL = new ModelShape(2, 1024, 16, 4, 64, 3584, 32000);
   private static final int GPUS = 8;
   private static final int RING = 4;
+  private static final StageSetup SETUP = setup();
 
   @Test
   void everyGpuHasItsBlocksDenseWorkAndWaitsAndEveryBusyLinkItsTransfersWithoutOverlap() throws Exception {
-    StageSetup setup = setup();
-    ChromeTrace trace = new ChromeTrace(setup, 1_000_000);
-    StageOutcome outcome = SharedEngine.get().simulate(setup,
-        SimOptions.DEFAULT.withObserver(trace).withFastForward(false));
+    ChromeTrace trace = new ChromeTrace(SETUP, 1_000_000);
+    StageOutcome outcome = simulate(trace);
     JsonNode json = written(trace);
     assertThat(trace.coverage().truncated()).isFalse();
     assertThat(json.get("otherData").get("truncated").asBoolean()).isFalse();
@@ -91,10 +90,8 @@ class ChromeTraceTest {
 
   @Test
   void aTraceStopsAtItsLimitAndSaysWhere() throws Exception {
-    StageSetup setup = setup();
-    ChromeTrace trace = new ChromeTrace(setup, 50);
-    StageOutcome outcome = SharedEngine.get().simulate(setup,
-        SimOptions.DEFAULT.withObserver(trace).withFastForward(false));
+    ChromeTrace trace = new ChromeTrace(SETUP, 50);
+    StageOutcome outcome = simulate(trace);
     ChromeTrace.Coverage coverage = trace.coverage();
     assertThat(coverage.events()).isEqualTo(50);
     assertThat(coverage.truncated()).isTrue();
@@ -103,6 +100,10 @@ class ChromeTraceTest {
     JsonNode json = written(trace);
     assertThat(json.get("otherData").get("truncated").asBoolean()).isTrue();
     assertThat(json.get("otherData").get("events").asInt()).isEqualTo(50);
+  }
+
+  private static StageOutcome simulate(ChromeTrace trace) {
+    return SharedEngine.get().simulate(SETUP, SimOptions.DEFAULT.withObserver(trace).withFastForward(false));
   }
 
   /** Two nodes of four L40S over PCIe, two rings of four: ZeRO-3 with offload, so every kind of event. */
