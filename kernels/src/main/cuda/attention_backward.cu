@@ -1,0 +1,490 @@
+// Blockwise attention backward: the gradients of one (query block, KV block) pair, recomputed against the
+// final output and LSE of the query rows (ring attention's backward; flash-attention-2's algorithm):
+//   P = exp(scale · Q Kᵀ - lse),  dV = Pᵀ dO,  dP = dO Vᵀ,  dS = P ∘ (dP - rowsum(dO ∘ O)),
+//   dQ = scale · dS K,  dK = scale · dSᵀ Q.
+// Q, K, V, dO bf16; O, lse, dQ, dK, dV fp32; layouts token-major [tokens][heads][head_dim]. Under GQA the
+// dK, dV of a KV head sum over the query heads that read it.
+//
+//  - attention_backward_row_dot: D = rowsum(dO ∘ O), one warp per (row, head).
+//  - attention_backward_tc_*: tensor cores (mma.sync m16n8k16 bf16, fp32 accumulate). A CTA of 4 warps
+//    owns 64 keys (16 per warp) of one KV head and keeps their dK, dV in registers while it walks every
+//    visible 64-row query tile of every query head in the group (Q, dO double-buffered by cp.async).
+//    It computes Sᵀ and dPᵀ directly (keys as rows) so Pᵀ and dSᵀ are A fragments of dV and dK as they
+//    are; dSᵀ goes through shared memory once for dQ = dS K, which is added to dQ with fp32 atomics
+//    (dQ must be zeroed before the launch).
+//  - attention_backward_simple_dq / _dkdv: one CTA per query row / per key, fp32 dot products; any head
+//    dim up to 512; the fallback and the yardstick.
+#include "device.cuh"
+
+#include <limits.h>
+
+constexpr int ROW_DOT_WARPS = 4;
+
+extern "C" __global__ void __launch_bounds__(ROW_DOT_WARPS * 32)
+    attention_backward_row_dot(const float* __restrict__ out, const bf16* __restrict__ dout,
+                               float* __restrict__ delta, int rows, int head_dim) {
+  const int row = blockIdx.x * ROW_DOT_WARPS + threadIdx.x / 32;
+  const int lane = threadIdx.x % 32;
+  if (row >= rows) return;  // whole warps leave together
+  const float* o = out + (long long)row * head_dim;
+  const bf16* g = dout + (long long)row * head_dim;
+  float sum = 0.0f;
+  for (int d = lane; d < head_dim; d += 32) sum += o[d] * bf16_to_float(g[d]);
+#pragma unroll
+  for (int mask = 16; mask > 0; mask >>= 1) sum += shfl_xor(sum, mask);
+  if (lane == 0) delta[row] = sum;
+}
+
+namespace backward_tc {
+
+constexpr int BLOCK_N = 64;  // keys per CTA
+constexpr int BLOCK_M = 64;  // query rows per tile
+constexpr int WARPS = 4;     // 16 keys each
+constexpr int THREADS = WARPS * 32;
+
+template <int D>
+struct Shape {
+  static constexpr int CHUNKS = D / 8;
+  static constexpr int K_STEPS = D / 16;        // over the head dim (Sᵀ = K Qᵀ, dPᵀ = V dOᵀ)
+  static constexpr int S_TILES = BLOCK_M / 8;   // 8-query column tiles of Sᵀ
+  static constexpr int D_TILES = D / 8;         // 8-wide column tiles of dK, dV, dQ
+  static constexpr int TILE_ELEMENTS = BLOCK_M * D;  // = BLOCK_N * D
+  static constexpr int DS_CHUNKS = BLOCK_M / 8;      // dSᵀ rows are 64 queries = 8 chunks
+  // K, V, Q[2], dO[2], dSᵀ (bf16); then per query buffer: lse·log2(e), D, visibility limit.
+  static constexpr int SHARED_BYTES =
+      (6 * TILE_ELEMENTS + BLOCK_N * BLOCK_M) * 2 + 2 * BLOCK_M * (4 + 4 + 4);
+};
+
+template <int D, int ROWS>
+RM_DEVICE void load_rows_async(bf16* tile, const bf16* __restrict__ source, int first_row, int tokens,
+                               int heads, int head) {
+  constexpr int CHUNKS = D / 8;
+  static_assert((ROWS * CHUNKS) % THREADS == 0, "whole chunks per thread");
+#pragma unroll
+  for (int i = 0; i < ROWS * CHUNKS / THREADS; ++i) {
+    int index = i * THREADS + threadIdx.x;
+    int row = index / CHUNKS;
+    int chunk = index % CHUNKS;
+    int token = first_row + row;
+    bool valid = token < tokens;
+    const bf16* from = valid ? source + ((long long)token * heads + head) * D + chunk * 8 : source;
+    cp_async_16(tile + swizzled_offset(row, chunk, CHUNKS), from, valid);
+  }
+}
+
+template <int D>
+RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __restrict__ k,
+                                  const bf16* __restrict__ v, const bf16* __restrict__ dout,
+                                  const float* __restrict__ lse, const float* __restrict__ delta,
+                                  const int* __restrict__ q_positions, const int* __restrict__ kv_positions,
+                                  const int* __restrict__ q_tile_min, const int* __restrict__ q_tile_max,
+                                  const int* __restrict__ kv_tile_min, const int* __restrict__ kv_tile_max,
+                                  float* __restrict__ dq, float* __restrict__ dk, float* __restrict__ dv,
+                                  int q_tokens, int kv_tokens, int query_heads, int kv_heads, int causal,
+                                  float scale) {
+  using S = Shape<D>;
+  RM_DYNAMIC_SHARED(shared);
+  bf16* shared_k = reinterpret_cast<bf16*>(shared);
+  bf16* shared_v = shared_k + S::TILE_ELEMENTS;
+  bf16* shared_q = shared_v + S::TILE_ELEMENTS;       // two buffers
+  bf16* shared_dout = shared_q + 2 * S::TILE_ELEMENTS;  // two buffers
+  bf16* shared_ds = shared_dout + 2 * S::TILE_ELEMENTS;
+  float* shared_lse = reinterpret_cast<float*>(shared_ds + BLOCK_N * BLOCK_M);  // two buffers each
+  float* shared_delta = shared_lse + 2 * BLOCK_M;
+  int* shared_limit = reinterpret_cast<int*>(shared_delta + 2 * BLOCK_M);
+
+  const int kv_tile = blockIdx.x;
+  const int kv_head = blockIdx.y;
+  const int group_size = query_heads / kv_heads;
+  const int first_key = kv_tile * BLOCK_N;
+  const int warp = threadIdx.x / 32;
+  const int lane = threadIdx.x % 32;
+  const int group = lane >> 2;
+  const int quad = lane & 3;
+  const int matrix = lane >> 3;
+  const int matrix_row = lane & 7;
+  const int q_tiles = (q_tokens + BLOCK_M - 1) / BLOCK_M;
+  const int steps = group_size * q_tiles;  // (query head in group, query tile), query tile fastest
+  const int k_min = kv_tile_min[kv_tile];
+  const int k_max = kv_tile_max[kv_tile];
+  const bool partial_kv_tile = first_key + BLOCK_N > kv_tokens;
+
+  // This thread's two keys: fragment rows group and group + 8 of its warp's 16.
+  int key_position[2];
+#pragma unroll
+  for (int half = 0; half < 2; ++half) {
+    int key = first_key + warp * 16 + group + half * 8;
+    key_position[half] = key < kv_tokens ? kv_positions[key] : INT_MAX;
+  }
+
+  auto visible = [&](int step) { return !causal || q_tile_max[step % q_tiles] >= k_min; };
+  auto next_visible = [&](int step) {
+    while (step < steps && !visible(step)) ++step;
+    return step;
+  };
+  auto load_queries = [&](int step, int buffer) {
+    const int head = kv_head * group_size + step / q_tiles;
+    const int first_row = (step % q_tiles) * BLOCK_M;
+    load_rows_async<D, BLOCK_M>(shared_q + buffer * S::TILE_ELEMENTS, q, first_row, q_tokens,
+                                query_heads, head);
+    load_rows_async<D, BLOCK_M>(shared_dout + buffer * S::TILE_ELEMENTS, dout, first_row, q_tokens,
+                                query_heads, head);
+    if (threadIdx.x < BLOCK_M) {
+      const int row = first_row + threadIdx.x;
+      const int slot = buffer * BLOCK_M + threadIdx.x;
+      if (row < q_tokens) {
+        const float row_lse = lse[(long long)row * query_heads + head];
+        // A row that saw no key at all (lse = -inf) has no gradient: +inf makes every p exactly 0.
+        shared_lse[slot] = row_lse == -INFINITY ? INFINITY : row_lse * RM_LOG2E;
+        shared_delta[slot] = delta[(long long)row * query_heads + head];
+        shared_limit[slot] = causal ? q_positions[row] : INT_MAX - 1;
+      } else {
+        shared_lse[slot] = INFINITY;
+        shared_delta[slot] = 0.0f;
+        shared_limit[slot] = INT_MIN;
+      }
+    }
+  };
+
+  int step = next_visible(0);
+  load_rows_async<D, BLOCK_N>(shared_k, k, first_key, kv_tokens, kv_heads, kv_head);
+  load_rows_async<D, BLOCK_N>(shared_v, v, first_key, kv_tokens, kv_heads, kv_head);
+  if (step < steps) load_queries(step, 0);
+  cp_async_commit();
+  cp_async_wait<0>();
+  block_sync();
+
+  float dk_accumulator[S::D_TILES][4];
+  float dv_accumulator[S::D_TILES][4];
+#pragma unroll
+  for (int t = 0; t < S::D_TILES; ++t) {
+#pragma unroll
+    for (int e = 0; e < 4; ++e) dk_accumulator[t][e] = dv_accumulator[t][e] = 0.0f;
+  }
+  const float scale_log2 = scale * RM_LOG2E;
+  // A fragments of this warp's 16 rows of K or V (the same addressing as Q in the forward kernel).
+  auto key_fragment_address = [&](const bf16* tile, int k_step) {
+    return tile + swizzled_offset(warp * 16 + (lane & 15), k_step * 2 + (lane >> 4), S::CHUNKS);
+  };
+
+  int buffer = 0;
+  while (step < steps) {
+    const int next = next_visible(step + 1);
+    if (next < steps) load_queries(next, buffer ^ 1);
+    cp_async_commit();
+    cp_async_wait<1>();
+    block_sync();
+
+    const int head = kv_head * group_size + step / q_tiles;
+    const int q_tile = step % q_tiles;
+    const int first_row = q_tile * BLOCK_M;
+    const bf16* tile_q = shared_q + buffer * S::TILE_ELEMENTS;
+    const bf16* tile_dout = shared_dout + buffer * S::TILE_ELEMENTS;
+    const float* tile_lse = shared_lse + buffer * BLOCK_M;
+    const float* tile_delta = shared_delta + buffer * BLOCK_M;
+    const int* tile_limit = shared_limit + buffer * BLOCK_M;
+
+    // Sᵀ = K Qᵀ and dPᵀ = V dOᵀ: rows are this warp's keys, columns the tile's 64 queries.
+    float s[S::S_TILES][4];
+    float dp[S::S_TILES][4];
+#pragma unroll
+    for (int t = 0; t < S::S_TILES; ++t) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) s[t][e] = dp[t][e] = 0.0f;
+    }
+#pragma unroll
+    for (int k_step = 0; k_step < S::K_STEPS; ++k_step) {
+      uint32_t a_k[4];
+      uint32_t a_v[4];
+      ldmatrix_x4(a_k, key_fragment_address(shared_k, k_step));
+      ldmatrix_x4(a_v, key_fragment_address(shared_v, k_step));
+#pragma unroll
+      for (int t = 0; t < S::S_TILES; t += 2) {
+        const int row = t * 8 + (matrix >> 1) * 8 + matrix_row;
+        const int chunk = k_step * 2 + (matrix & 1);
+        uint32_t b[4];
+        ldmatrix_x4(b, tile_q + swizzled_offset(row, chunk, S::CHUNKS));
+        mma_bf16_16816(s[t], a_k, b[0], b[1]);
+        mma_bf16_16816(s[t + 1], a_k, b[2], b[3]);
+        ldmatrix_x4(b, tile_dout + swizzled_offset(row, chunk, S::CHUNKS));
+        mma_bf16_16816(dp[t], a_v, b[0], b[1]);
+        mma_bf16_16816(dp[t + 1], a_v, b[2], b[3]);
+      }
+    }
+
+    // Pᵀ = exp(scale·Sᵀ - lse) and dSᵀ = Pᵀ ∘ (dPᵀ - D), masked entries exactly 0.
+    const bool cut_by_mask = partial_kv_tile || (causal && q_tile_min[q_tile] < k_max);
+#pragma unroll
+    for (int t = 0; t < S::S_TILES; ++t) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int column = t * 8 + quad * 2 + (e & 1);
+        float p = fast_exp2(fmaf(s[t][e], scale_log2, -tile_lse[column]));
+        if (cut_by_mask && key_position[e >> 1] > tile_limit[column]) p = 0.0f;
+        s[t][e] = p;
+        dp[t][e] = p * (dp[t][e] - tile_delta[column]);
+      }
+    }
+
+    // dV += Pᵀ dO and dK += dSᵀ Q: the accumulators of two adjacent query tiles are one A fragment;
+    // dO and Q are B operands read transposed from their row-major tiles.
+#pragma unroll
+    for (int k_step = 0; k_step < BLOCK_M / 16; ++k_step) {
+      uint32_t p_fragment[4];
+      uint32_t ds_fragment[4];
+      p_fragment[0] = pack_bf16x2(s[2 * k_step][0], s[2 * k_step][1]);
+      p_fragment[1] = pack_bf16x2(s[2 * k_step][2], s[2 * k_step][3]);
+      p_fragment[2] = pack_bf16x2(s[2 * k_step + 1][0], s[2 * k_step + 1][1]);
+      p_fragment[3] = pack_bf16x2(s[2 * k_step + 1][2], s[2 * k_step + 1][3]);
+      ds_fragment[0] = pack_bf16x2(dp[2 * k_step][0], dp[2 * k_step][1]);
+      ds_fragment[1] = pack_bf16x2(dp[2 * k_step][2], dp[2 * k_step][3]);
+      ds_fragment[2] = pack_bf16x2(dp[2 * k_step + 1][0], dp[2 * k_step + 1][1]);
+      ds_fragment[3] = pack_bf16x2(dp[2 * k_step + 1][2], dp[2 * k_step + 1][3]);
+#pragma unroll
+      for (int t = 0; t < S::D_TILES; t += 2) {
+        const int row = k_step * 16 + (matrix & 1) * 8 + matrix_row;
+        const int chunk = t + (matrix >> 1);
+        uint32_t b[4];
+        ldmatrix_x4_trans(b, tile_dout + swizzled_offset(row, chunk, S::CHUNKS));
+        mma_bf16_16816(dv_accumulator[t], p_fragment, b[0], b[1]);
+        mma_bf16_16816(dv_accumulator[t + 1], p_fragment, b[2], b[3]);
+        ldmatrix_x4_trans(b, tile_q + swizzled_offset(row, chunk, S::CHUNKS));
+        mma_bf16_16816(dk_accumulator[t], ds_fragment, b[0], b[1]);
+        mma_bf16_16816(dk_accumulator[t + 1], ds_fragment, b[2], b[3]);
+      }
+    }
+
+    // dSᵀ to shared memory (rows = keys, 64 queries per row) for dQ, which needs dS with queries as rows.
+#pragma unroll
+    for (int t = 0; t < S::S_TILES; ++t) {
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const int key_row = warp * 16 + group + half * 8;
+        uint32_t* target = reinterpret_cast<uint32_t*>(
+            shared_ds + swizzled_offset(key_row, t, S::DS_CHUNKS) + quad * 2);
+        *target = pack_bf16x2(dp[t][half * 2], dp[t][half * 2 + 1]);
+      }
+    }
+    block_sync();
+
+    // dQ (this warp's 16 query rows of the tile) = scale · dS K over all 64 keys, in two halves of the
+    // head dim to bound the registers, then atomically added to global dQ.
+    constexpr int HALF_TILES = S::D_TILES / 2;
+#pragma unroll
+    for (int half_d = 0; half_d < 2; ++half_d) {
+      float dq_accumulator[HALF_TILES][4];
+#pragma unroll
+      for (int t = 0; t < HALF_TILES; ++t) {
+#pragma unroll
+        for (int e = 0; e < 4; ++e) dq_accumulator[t][e] = 0.0f;
+      }
+#pragma unroll
+      for (int k_step = 0; k_step < BLOCK_N / 16; ++k_step) {
+        // A = dS [query][key] read transposed out of dSᵀ [key][query].
+        uint32_t a[4];
+        ldmatrix_x4_trans(a, shared_ds + swizzled_offset(k_step * 16 + (matrix >> 1) * 8 + matrix_row,
+                                                         warp * 2 + (matrix & 1), S::DS_CHUNKS));
+#pragma unroll
+        for (int t = 0; t < HALF_TILES; t += 2) {
+          const int row = k_step * 16 + (matrix & 1) * 8 + matrix_row;
+          const int chunk = half_d * HALF_TILES + t + (matrix >> 1);
+          uint32_t b[4];
+          ldmatrix_x4_trans(b, shared_k + swizzled_offset(row, chunk, S::CHUNKS));
+          mma_bf16_16816(dq_accumulator[t], a, b[0], b[1]);
+          mma_bf16_16816(dq_accumulator[t + 1], a, b[2], b[3]);
+        }
+      }
+#pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        const int row = first_row + warp * 16 + group + half * 8;
+        if (row >= q_tokens) continue;
+        float* dq_row = dq + ((long long)row * query_heads + head) * D + half_d * HALF_TILES * 8;
+#pragma unroll
+        for (int t = 0; t < HALF_TILES; ++t) {
+          atomic_add_f32(dq_row + t * 8 + quad * 2, dq_accumulator[t][half * 2] * scale);
+          atomic_add_f32(dq_row + t * 8 + quad * 2 + 1, dq_accumulator[t][half * 2 + 1] * scale);
+        }
+      }
+    }
+
+    block_sync();  // the buffers and dSᵀ are free for the next step
+    step = next;
+    buffer ^= 1;
+  }
+
+#pragma unroll
+  for (int half = 0; half < 2; ++half) {
+    const int key = first_key + warp * 16 + group + half * 8;
+    if (key >= kv_tokens) continue;
+    float* dk_row = dk + ((long long)key * kv_heads + kv_head) * D;
+    float* dv_row = dv + ((long long)key * kv_heads + kv_head) * D;
+#pragma unroll
+    for (int t = 0; t < S::D_TILES; ++t) {
+      dk_row[t * 8 + quad * 2] = dk_accumulator[t][half * 2] * scale;
+      dk_row[t * 8 + quad * 2 + 1] = dk_accumulator[t][half * 2 + 1] * scale;
+      dv_row[t * 8 + quad * 2] = dv_accumulator[t][half * 2];
+      dv_row[t * 8 + quad * 2 + 1] = dv_accumulator[t][half * 2 + 1];
+    }
+  }
+}
+
+}  // namespace backward_tc
+
+#define RM_BACKWARD_TC(NAME, D)                                                                      \
+  extern "C" __global__ void __launch_bounds__(backward_tc::THREADS) NAME(                         \
+      const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v,         \
+      const bf16* __restrict__ dout, const float* __restrict__ lse,                               \
+      const float* __restrict__ delta, const int* __restrict__ q_positions,                       \
+      const int* __restrict__ kv_positions, const int* __restrict__ q_tile_min,                   \
+      const int* __restrict__ q_tile_max, const int* __restrict__ kv_tile_min,                    \
+      const int* __restrict__ kv_tile_max, float* __restrict__ dq, float* __restrict__ dk,        \
+      float* __restrict__ dv, int q_tokens, int kv_tokens, int query_heads, int kv_heads,         \
+      int causal, float scale) {                                                                  \
+    backward_tc::attention_backward<D>(q, k, v, dout, lse, delta, q_positions, kv_positions,      \
+                                       q_tile_min, q_tile_max, kv_tile_min, kv_tile_max, dq, dk,  \
+                                       dv, q_tokens, kv_tokens, query_heads, kv_heads, causal,    \
+                                       scale);                                                    \
+  }
+
+RM_BACKWARD_TC(attention_backward_tc_d64, 64)
+RM_BACKWARD_TC(attention_backward_tc_d128, 128)
+
+// ---------------------------------------------------------------------------------------------------
+// The simple kernels: fp32 dot products, chunks of SIMPLE_THREADS rows shared through memory.
+
+constexpr int SIMPLE_THREADS = 128;
+constexpr int SIMPLE_MAX_HEAD_DIM = 512;
+constexpr int SIMPLE_DIMS_PER_THREAD = SIMPLE_MAX_HEAD_DIM / SIMPLE_THREADS;
+
+RM_DEVICE float dot_bf16(const float* __restrict__ a, const bf16* __restrict__ b, int n) {
+  float sum = 0.0f;
+  for (int i = 0; i < n; ++i) sum += a[i] * bf16_to_float(b[i]);
+  return sum;
+}
+
+// dQ of one (query row, head): shared memory holds q and dO (2·head_dim floats) and SIMPLE_THREADS dS.
+extern "C" __global__ void __launch_bounds__(SIMPLE_THREADS)
+    attention_backward_simple_dq(const bf16* __restrict__ q, const bf16* __restrict__ k,
+                                 const bf16* __restrict__ v, const bf16* __restrict__ dout,
+                                 const float* __restrict__ lse, const float* __restrict__ delta,
+                                 const int* __restrict__ q_positions, const int* __restrict__ kv_positions,
+                                 float* __restrict__ dq, int q_tokens, int kv_tokens, int query_heads,
+                                 int kv_heads, int head_dim, int causal, float scale) {
+  RM_DYNAMIC_SHARED(shared);
+  float* query = reinterpret_cast<float*>(shared);
+  float* gradient = query + head_dim;
+  float* ds = gradient + head_dim;
+
+  const int row = blockIdx.x;
+  const int head = blockIdx.y;
+  const int kv_head = head / (query_heads / kv_heads);
+  const long long index = (long long)row * query_heads + head;
+  const int limit = causal ? q_positions[row] : INT_MAX;
+  const float row_lse = lse[index];
+  const float row_delta = delta[index];
+  for (int d = threadIdx.x; d < head_dim; d += SIMPLE_THREADS) {
+    query[d] = bf16_to_float(q[index * head_dim + d]);
+    gradient[d] = bf16_to_float(dout[index * head_dim + d]);
+  }
+  block_sync();
+
+  auto key_row = [&](const bf16* base, int key) {
+    return base + ((long long)key * kv_heads + kv_head) * head_dim;
+  };
+  float accumulator[SIMPLE_DIMS_PER_THREAD] = {};
+  for (int first = 0; first < kv_tokens; first += SIMPLE_THREADS) {
+    const int key = first + threadIdx.x;
+    float value = 0.0f;
+    if (key < kv_tokens && kv_positions[key] <= limit && row_lse != -INFINITY) {
+      float p = expf(scale * dot_bf16(query, key_row(k, key), head_dim) - row_lse);
+      float dp = dot_bf16(gradient, key_row(v, key), head_dim);
+      value = p * (dp - row_delta);
+    }
+    ds[threadIdx.x] = value;
+    block_sync();
+    const int keys = min(SIMPLE_THREADS, kv_tokens - first);
+    for (int j = 0; j < SIMPLE_DIMS_PER_THREAD; ++j) {
+      const int d = threadIdx.x + j * SIMPLE_THREADS;
+      if (d >= head_dim) break;
+      for (int i = 0; i < keys; ++i) accumulator[j] += ds[i] * bf16_to_float(key_row(k, first + i)[d]);
+    }
+    block_sync();
+  }
+  for (int j = 0; j < SIMPLE_DIMS_PER_THREAD; ++j) {
+    const int d = threadIdx.x + j * SIMPLE_THREADS;
+    if (d < head_dim) dq[index * head_dim + d] = accumulator[j] * scale;
+  }
+}
+
+// dK, dV of one (key, KV head), summed over every query row of every query head of its group. Shared
+// memory holds k and v (2·head_dim floats), then SIMPLE_THREADS p and SIMPLE_THREADS dS.
+extern "C" __global__ void __launch_bounds__(SIMPLE_THREADS)
+    attention_backward_simple_dkdv(const bf16* __restrict__ q, const bf16* __restrict__ k,
+                                   const bf16* __restrict__ v, const bf16* __restrict__ dout,
+                                   const float* __restrict__ lse, const float* __restrict__ delta,
+                                   const int* __restrict__ q_positions,
+                                   const int* __restrict__ kv_positions, float* __restrict__ dk,
+                                   float* __restrict__ dv, int q_tokens, int kv_tokens, int query_heads,
+                                   int kv_heads, int head_dim, int causal, float scale) {
+  RM_DYNAMIC_SHARED(shared);
+  float* key_values = reinterpret_cast<float*>(shared);
+  float* value_values = key_values + head_dim;
+  float* probabilities = value_values + head_dim;
+  float* ds = probabilities + SIMPLE_THREADS;
+
+  const int key = blockIdx.x;
+  const int kv_head = blockIdx.y;
+  const int group_size = query_heads / kv_heads;
+  const long long key_index = (long long)key * kv_heads + kv_head;
+  const int key_position = kv_positions[key];
+  for (int d = threadIdx.x; d < head_dim; d += SIMPLE_THREADS) {
+    key_values[d] = bf16_to_float(k[key_index * head_dim + d]);
+    value_values[d] = bf16_to_float(v[key_index * head_dim + d]);
+  }
+  block_sync();
+
+  // Query rows of the group, flattened as (head in group, row), row fastest.
+  const int rows = group_size * q_tokens;
+  auto row_index = [&](int flat) {
+    const int head = kv_head * group_size + flat / q_tokens;
+    return (long long)(flat % q_tokens) * query_heads + head;
+  };
+  float dk_accumulator[SIMPLE_DIMS_PER_THREAD] = {};
+  float dv_accumulator[SIMPLE_DIMS_PER_THREAD] = {};
+  for (int first = 0; first < rows; first += SIMPLE_THREADS) {
+    const int flat = first + threadIdx.x;
+    float p = 0.0f;
+    float value = 0.0f;
+    if (flat < rows) {
+      const long long index = row_index(flat);
+      const float row_lse = lse[index];
+      const bool visible = !causal || key_position <= q_positions[flat % q_tokens];
+      if (visible && row_lse != -INFINITY) {
+        p = expf(scale * dot_bf16(key_values, q + index * head_dim, head_dim) - row_lse);
+        float dp = dot_bf16(value_values, dout + index * head_dim, head_dim);
+        value = p * (dp - delta[index]);
+      }
+    }
+    probabilities[threadIdx.x] = p;
+    ds[threadIdx.x] = value;
+    block_sync();
+    const int count = min(SIMPLE_THREADS, rows - first);
+    for (int j = 0; j < SIMPLE_DIMS_PER_THREAD; ++j) {
+      const int d = threadIdx.x + j * SIMPLE_THREADS;
+      if (d >= head_dim) break;
+      for (int i = 0; i < count; ++i) {
+        const long long index = row_index(first + i);
+        dv_accumulator[j] += probabilities[i] * bf16_to_float(dout[index * head_dim + d]);
+        dk_accumulator[j] += ds[i] * bf16_to_float(q[index * head_dim + d]);
+      }
+    }
+    block_sync();
+  }
+  for (int j = 0; j < SIMPLE_DIMS_PER_THREAD; ++j) {
+    const int d = threadIdx.x + j * SIMPLE_THREADS;
+    if (d < head_dim) {
+      dk[key_index * head_dim + d] = dk_accumulator[j] * scale;
+      dv[key_index * head_dim + d] = dv_accumulator[j];
+    }
+  }
+}
