@@ -11,6 +11,10 @@ report_dir="${3:-}"
 nvcc="${NVCC:-$(command -v nvcc || true)}"
 [[ -z "$nvcc" && -x /usr/local/cuda/bin/nvcc ]] && nvcc=/usr/local/cuda/bin/nvcc
 
+if [[ -n "$nvcc" && -f "$output_dir/index.txt" &&
+      -z "$(find "$source_dir" "${BASH_SOURCE[0]}" -newer "$output_dir/index.txt" -print -quit)" ]]; then
+  exit 0  # up to date
+fi
 rm -rf "$output_dir"
 if [[ -z "$nvcc" ]]; then
   echo "[ringmaster] nvcc not found: this build carries no CUDA PTX (the cuda backend will report it)"

@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# Compiles the CUDA kernels as plain C++ against the CPU emulation of their device primitives
-# (kernels/src/test/cuda/host_emulation.h) and runs them against a double-precision reference.
-# Needs only g++ (C++20): no GPU, no CUDA. Pass --quick for the first two shapes only.
+# Runs our CUDA kernels on the CPU: compiles kernels/src/main/cuda/*.cu as plain C++ against the emulation
+# of their device primitives (kernels/src/test/cuda/host_emulation.h), runs them against a double-precision
+# reference, and builds an emulated libcuda.so.1 (kernels/src/test/cuda/emulated_driver.cpp) that JCuda
+# loads when its folder is on LD_LIBRARY_PATH. Needs g++ (C++20) and libffi; no GPU, no CUDA.
+#   emulate-kernels.sh [--quick]     kernel tests (--quick: the first two shapes), then the driver
+#   emulate-kernels.sh --driver-only build the driver only; prints its folder
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${EMULATION_BUILD:-$root/kernels/target/cuda-emulation}"
-mkdir -p "$build"
-flags=(-std=c++20 -O2 -pthread -I"$root/kernels/src/main/cuda" -I"$root/kernels/src/test/cuda")
+mkdir -p "$build/driver"
+flags=(-std=c++20 -O2 -pthread -fPIC -I"$root/kernels/src/main/cuda" -I"$root/kernels/src/test/cuda")
 objects=()
 for source in "$root"/kernels/src/main/cuda/*.cu; do
   object="$build/$(basename "$source" .cu).o"
-  g++ "${flags[@]}" -fPIC -x c++ -c "$source" -o "$object"
+  if [[ ! -f "$object" || -n "$(find "$root/kernels/src/main/cuda" "$root/kernels/src/test/cuda" -newer "$object" -print -quit)" ]]; then
+    g++ "${flags[@]}" -x c++ -c "$source" -o "$object"
+  fi
   objects+=("$object")
 done
+ffi_flags=$(pkg-config --cflags --libs libffi 2>/dev/null || echo "-lffi")
+g++ "${flags[@]}" -shared -Wl,-soname,libcuda.so.1 -o "$build/driver/libcuda.so.1" \
+  "$root/kernels/src/test/cuda/emulated_driver.cpp" "${objects[@]}" $ffi_flags -ldl
+if [[ "${1:-}" == "--driver-only" ]]; then
+  echo "$build/driver"
+  exit 0
+fi
 g++ "${flags[@]}" "$root/kernels/src/test/cuda/kernel_emulation_test.cpp" "${objects[@]}" -o "$build/kernel_emulation_test"
 "$build/kernel_emulation_test" "$@"

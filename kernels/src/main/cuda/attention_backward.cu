@@ -8,7 +8,9 @@
 //  - attention_backward_row_dot: D = rowsum(dO ∘ O), one warp per (row, head).
 //  - attention_backward_tc_*: tensor cores (mma.sync m16n8k16 bf16, fp32 accumulate). A CTA of 4 warps
 //    owns 64 keys (16 per warp) of one KV head and keeps their dK, dV in registers while it walks every
-//    visible 64-row query tile of every query head in the group (Q, dO double-buffered by cp.async).
+//    visible query tile (64 rows, or 32 in the _m32 kernels whose 70 KB of shared memory fit GPUs with
+//    less than 108 KB per block, e.g. sm_89) of every query head in the group (Q, dO double-buffered
+//    by cp.async).
 //    It computes Sᵀ and dPᵀ directly (keys as rows) so Pᵀ and dSᵀ are A fragments of dV and dK as they
 //    are; dSᵀ goes through shared memory once for dQ = dS K, which is added to dQ with fp32 atomics
 //    (dQ must be zeroed before the launch).
@@ -23,6 +25,7 @@ constexpr int ROW_DOT_WARPS = 4;
 extern "C" __global__ void __launch_bounds__(ROW_DOT_WARPS * 32)
     attention_backward_row_dot(const float* __restrict__ out, const bf16* __restrict__ dout,
                                float* __restrict__ delta, int rows, int head_dim) {
+  RM_EXPECT_LAUNCH(ROW_DOT_WARPS * 32, 0);
   const int row = blockIdx.x * ROW_DOT_WARPS + threadIdx.x / 32;
   const int lane = threadIdx.x % 32;
   if (row >= rows) return;  // whole warps leave together
@@ -38,21 +41,28 @@ extern "C" __global__ void __launch_bounds__(ROW_DOT_WARPS * 32)
 namespace backward_tc {
 
 constexpr int BLOCK_N = 64;  // keys per CTA
-constexpr int BLOCK_M = 64;  // query rows per tile
 constexpr int WARPS = 4;     // 16 keys each
 constexpr int THREADS = WARPS * 32;
 
-template <int D>
+template <int D, int BLOCK_M>
 struct Shape {
   static constexpr int CHUNKS = D / 8;
   static constexpr int K_STEPS = D / 16;        // over the head dim (Sᵀ = K Qᵀ, dPᵀ = V dOᵀ)
   static constexpr int S_TILES = BLOCK_M / 8;   // 8-query column tiles of Sᵀ
   static constexpr int D_TILES = D / 8;         // 8-wide column tiles of dK, dV, dQ
-  static constexpr int TILE_ELEMENTS = BLOCK_M * D;  // = BLOCK_N * D
-  static constexpr int DS_CHUNKS = BLOCK_M / 8;      // dSᵀ rows are 64 queries = 8 chunks
+  static constexpr int KV_ELEMENTS = BLOCK_N * D;
+  static constexpr int Q_ELEMENTS = BLOCK_M * D;
+  static constexpr int DS_CHUNKS = BLOCK_M / 8;  // a dSᵀ row holds the tile's queries
+  // dQ = dS K: each warp takes 16 query rows and a part of the head dim, in passes of at most 8 tiles.
+  static constexpr int ROW_GROUPS = BLOCK_M / 16;
+  static constexpr int D_PARTS = WARPS / ROW_GROUPS;
+  static constexpr int TILES_PER_WARP = D_TILES / D_PARTS;
+  static constexpr int PASS_TILES = TILES_PER_WARP < 8 ? TILES_PER_WARP : 8;
+  static constexpr int PASSES = TILES_PER_WARP / PASS_TILES;
   // K, V, Q[2], dO[2], dSᵀ (bf16); then per query buffer: lse·log2(e), D, visibility limit.
   static constexpr int SHARED_BYTES =
-      (6 * TILE_ELEMENTS + BLOCK_N * BLOCK_M) * 2 + 2 * BLOCK_M * (4 + 4 + 4);
+      (2 * KV_ELEMENTS + 4 * Q_ELEMENTS + BLOCK_N * BLOCK_M) * 2 + 2 * BLOCK_M * (4 + 4 + 4);
+  static_assert(WARPS % ROW_GROUPS == 0 && D_TILES % D_PARTS == 0 && PASS_TILES % 2 == 0, "dQ split");
 };
 
 template <int D, int ROWS>
@@ -72,7 +82,7 @@ RM_DEVICE void load_rows_async(bf16* tile, const bf16* __restrict__ source, int 
   }
 }
 
-template <int D>
+template <int D, int BLOCK_M>
 RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __restrict__ k,
                                   const bf16* __restrict__ v, const bf16* __restrict__ dout,
                                   const float* __restrict__ lse, const float* __restrict__ delta,
@@ -82,13 +92,14 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
                                   float* __restrict__ dq, float* __restrict__ dk, float* __restrict__ dv,
                                   int q_tokens, int kv_tokens, int query_heads, int kv_heads, int causal,
                                   float scale) {
-  using S = Shape<D>;
+  using S = Shape<D, BLOCK_M>;
   RM_DYNAMIC_SHARED(shared);
+  RM_EXPECT_LAUNCH(THREADS, S::SHARED_BYTES);
   bf16* shared_k = reinterpret_cast<bf16*>(shared);
-  bf16* shared_v = shared_k + S::TILE_ELEMENTS;
-  bf16* shared_q = shared_v + S::TILE_ELEMENTS;       // two buffers
-  bf16* shared_dout = shared_q + 2 * S::TILE_ELEMENTS;  // two buffers
-  bf16* shared_ds = shared_dout + 2 * S::TILE_ELEMENTS;
+  bf16* shared_v = shared_k + S::KV_ELEMENTS;
+  bf16* shared_q = shared_v + S::KV_ELEMENTS;         // two buffers
+  bf16* shared_dout = shared_q + 2 * S::Q_ELEMENTS;   // two buffers
+  bf16* shared_ds = shared_dout + 2 * S::Q_ELEMENTS;
   float* shared_lse = reinterpret_cast<float*>(shared_ds + BLOCK_N * BLOCK_M);  // two buffers each
   float* shared_delta = shared_lse + 2 * BLOCK_M;
   int* shared_limit = reinterpret_cast<int*>(shared_delta + 2 * BLOCK_M);
@@ -125,9 +136,9 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
   auto load_queries = [&](int step, int buffer) {
     const int head = kv_head * group_size + step / q_tiles;
     const int first_row = (step % q_tiles) * BLOCK_M;
-    load_rows_async<D, BLOCK_M>(shared_q + buffer * S::TILE_ELEMENTS, q, first_row, q_tokens,
+    load_rows_async<D, BLOCK_M>(shared_q + buffer * S::Q_ELEMENTS, q, first_row, q_tokens,
                                 query_heads, head);
-    load_rows_async<D, BLOCK_M>(shared_dout + buffer * S::TILE_ELEMENTS, dout, first_row, q_tokens,
+    load_rows_async<D, BLOCK_M>(shared_dout + buffer * S::Q_ELEMENTS, dout, first_row, q_tokens,
                                 query_heads, head);
     if (threadIdx.x < BLOCK_M) {
       const int row = first_row + threadIdx.x;
@@ -178,13 +189,13 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
     const int head = kv_head * group_size + step / q_tiles;
     const int q_tile = step % q_tiles;
     const int first_row = q_tile * BLOCK_M;
-    const bf16* tile_q = shared_q + buffer * S::TILE_ELEMENTS;
-    const bf16* tile_dout = shared_dout + buffer * S::TILE_ELEMENTS;
+    const bf16* tile_q = shared_q + buffer * S::Q_ELEMENTS;
+    const bf16* tile_dout = shared_dout + buffer * S::Q_ELEMENTS;
     const float* tile_lse = shared_lse + buffer * BLOCK_M;
     const float* tile_delta = shared_delta + buffer * BLOCK_M;
     const int* tile_limit = shared_limit + buffer * BLOCK_M;
 
-    // Sᵀ = K Qᵀ and dPᵀ = V dOᵀ: rows are this warp's keys, columns the tile's 64 queries.
+    // Sᵀ = K Qᵀ and dPᵀ = V dOᵀ: rows are this warp's keys, columns the tile's queries.
     float s[S::S_TILES][4];
     float dp[S::S_TILES][4];
 #pragma unroll
@@ -254,7 +265,8 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
       }
     }
 
-    // dSᵀ to shared memory (rows = keys, 64 queries per row) for dQ, which needs dS with queries as rows.
+    // dSᵀ to shared memory (rows = keys, the tile's queries per row) for dQ, which needs dS with queries
+    // as rows.
 #pragma unroll
     for (int t = 0; t < S::S_TILES; ++t) {
 #pragma unroll
@@ -267,14 +279,15 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
     }
     block_sync();
 
-    // dQ (this warp's 16 query rows of the tile) = scale · dS K over all 64 keys, in two halves of the
-    // head dim to bound the registers, then atomically added to global dQ.
-    constexpr int HALF_TILES = S::D_TILES / 2;
+    // dQ = scale · dS K over all 64 keys for this warp's 16 query rows and its part of the head dim, in
+    // passes of at most 8 column tiles to bound the registers, atomically added to global dQ.
+    const int row_group = warp % S::ROW_GROUPS;
+    const int first_tile = (warp / S::ROW_GROUPS) * S::TILES_PER_WARP;
 #pragma unroll
-    for (int half_d = 0; half_d < 2; ++half_d) {
-      float dq_accumulator[HALF_TILES][4];
+    for (int pass = 0; pass < S::PASSES; ++pass) {
+      float dq_accumulator[S::PASS_TILES][4];
 #pragma unroll
-      for (int t = 0; t < HALF_TILES; ++t) {
+      for (int t = 0; t < S::PASS_TILES; ++t) {
 #pragma unroll
         for (int e = 0; e < 4; ++e) dq_accumulator[t][e] = 0.0f;
       }
@@ -283,11 +296,11 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
         // A = dS [query][key] read transposed out of dSᵀ [key][query].
         uint32_t a[4];
         ldmatrix_x4_trans(a, shared_ds + swizzled_offset(k_step * 16 + (matrix >> 1) * 8 + matrix_row,
-                                                         warp * 2 + (matrix & 1), S::DS_CHUNKS));
+                                                         row_group * 2 + (matrix & 1), S::DS_CHUNKS));
 #pragma unroll
-        for (int t = 0; t < HALF_TILES; t += 2) {
+        for (int t = 0; t < S::PASS_TILES; t += 2) {
           const int row = k_step * 16 + (matrix & 1) * 8 + matrix_row;
-          const int chunk = half_d * HALF_TILES + t + (matrix >> 1);
+          const int chunk = first_tile + pass * S::PASS_TILES + t + (matrix >> 1);
           uint32_t b[4];
           ldmatrix_x4_trans(b, shared_k + swizzled_offset(row, chunk, S::CHUNKS));
           mma_bf16_16816(dq_accumulator[t], a, b[0], b[1]);
@@ -296,11 +309,12 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
       }
 #pragma unroll
       for (int half = 0; half < 2; ++half) {
-        const int row = first_row + warp * 16 + group + half * 8;
+        const int row = first_row + row_group * 16 + group + half * 8;
         if (row >= q_tokens) continue;
-        float* dq_row = dq + ((long long)row * query_heads + head) * D + half_d * HALF_TILES * 8;
+        float* dq_row = dq + ((long long)row * query_heads + head) * D +
+                        (first_tile + pass * S::PASS_TILES) * 8;
 #pragma unroll
-        for (int t = 0; t < HALF_TILES; ++t) {
+        for (int t = 0; t < S::PASS_TILES; ++t) {
           atomic_add_f32(dq_row + t * 8 + quad * 2, dq_accumulator[t][half * 2] * scale);
           atomic_add_f32(dq_row + t * 8 + quad * 2 + 1, dq_accumulator[t][half * 2 + 1] * scale);
         }
@@ -330,24 +344,26 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
 
 }  // namespace backward_tc
 
-#define RM_BACKWARD_TC(NAME, D)                                                                      \
-  extern "C" __global__ void __launch_bounds__(backward_tc::THREADS) NAME(                         \
-      const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v,         \
-      const bf16* __restrict__ dout, const float* __restrict__ lse,                               \
-      const float* __restrict__ delta, const int* __restrict__ q_positions,                       \
-      const int* __restrict__ kv_positions, const int* __restrict__ q_tile_min,                   \
-      const int* __restrict__ q_tile_max, const int* __restrict__ kv_tile_min,                    \
-      const int* __restrict__ kv_tile_max, float* __restrict__ dq, float* __restrict__ dk,        \
-      float* __restrict__ dv, int q_tokens, int kv_tokens, int query_heads, int kv_heads,         \
-      int causal, float scale) {                                                                  \
-    backward_tc::attention_backward<D>(q, k, v, dout, lse, delta, q_positions, kv_positions,      \
-                                       q_tile_min, q_tile_max, kv_tile_min, kv_tile_max, dq, dk,  \
-                                       dv, q_tokens, kv_tokens, query_heads, kv_heads, causal,    \
-                                       scale);                                                    \
+#define RM_BACKWARD_TC(NAME, D, BLOCK_M)                                                     \
+  extern "C" __global__ void __launch_bounds__(backward_tc::THREADS) NAME(                       \
+      const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v,       \
+      const bf16* __restrict__ dout, const float* __restrict__ lse,                             \
+      const float* __restrict__ delta, const int* __restrict__ q_positions,                     \
+      const int* __restrict__ kv_positions, const int* __restrict__ q_tile_min,                 \
+      const int* __restrict__ q_tile_max, const int* __restrict__ kv_tile_min,                  \
+      const int* __restrict__ kv_tile_max, float* __restrict__ dq, float* __restrict__ dk,      \
+      float* __restrict__ dv, int q_tokens, int kv_tokens, int query_heads, int kv_heads,       \
+      int causal, float scale) {                                                                \
+    backward_tc::attention_backward<D, BLOCK_M>(                                                 \
+        q, k, v, dout, lse, delta, q_positions, kv_positions, q_tile_min, q_tile_max,            \
+        kv_tile_min, kv_tile_max, dq, dk, dv, q_tokens, kv_tokens, query_heads, kv_heads,        \
+        causal, scale);                                                                          \
   }
 
-RM_BACKWARD_TC(attention_backward_tc_d64, 64)
-RM_BACKWARD_TC(attention_backward_tc_d128, 128)
+RM_BACKWARD_TC(attention_backward_tc_d64, 64, 64)
+RM_BACKWARD_TC(attention_backward_tc_d128, 128, 64)
+RM_BACKWARD_TC(attention_backward_tc_d64_m32, 64, 32)
+RM_BACKWARD_TC(attention_backward_tc_d128_m32, 128, 32)
 
 // ---------------------------------------------------------------------------------------------------
 // The simple kernels: fp32 dot products, chunks of SIMPLE_THREADS rows shared through memory.
@@ -371,6 +387,7 @@ extern "C" __global__ void __launch_bounds__(SIMPLE_THREADS)
                                  float* __restrict__ dq, int q_tokens, int kv_tokens, int query_heads,
                                  int kv_heads, int head_dim, int causal, float scale) {
   RM_DYNAMIC_SHARED(shared);
+  RM_EXPECT_LAUNCH(SIMPLE_THREADS, (2 * head_dim + SIMPLE_THREADS) * 4);
   float* query = reinterpret_cast<float*>(shared);
   float* gradient = query + head_dim;
   float* ds = gradient + head_dim;
@@ -427,6 +444,7 @@ extern "C" __global__ void __launch_bounds__(SIMPLE_THREADS)
                                    float* __restrict__ dv, int q_tokens, int kv_tokens, int query_heads,
                                    int kv_heads, int head_dim, int causal, float scale) {
   RM_DYNAMIC_SHARED(shared);
+  RM_EXPECT_LAUNCH(SIMPLE_THREADS, (2 * head_dim + 2 * SIMPLE_THREADS) * 4);
   float* key_values = reinterpret_cast<float*>(shared);
   float* value_values = key_values + head_dim;
   float* probabilities = value_values + head_dim;

@@ -63,6 +63,7 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
                                  int kv_heads, int causal, float scale) {
   using S = Shape<D>;
   RM_DYNAMIC_SHARED(shared);
+  RM_EXPECT_LAUNCH(THREADS, S::SHARED_BYTES);
   bf16* shared_q = reinterpret_cast<bf16*>(shared);
   bf16* shared_k = shared_q + S::Q_ELEMENTS;
   bf16* shared_v = shared_k + 2 * S::KV_ELEMENTS;
@@ -297,6 +298,7 @@ extern "C" __global__ void __launch_bounds__(SIMPLE_THREADS)
                              float* __restrict__ lse, int q_tokens, int kv_tokens, int query_heads,
                              int kv_heads, int head_dim, int causal, float scale) {
   RM_DYNAMIC_SHARED(shared);
+  RM_EXPECT_LAUNCH(SIMPLE_THREADS, (head_dim + 3 * SIMPLE_THREADS) * 4);
   float* query = reinterpret_cast<float*>(shared);
   float* probabilities = query + head_dim;
   float* partial_max = probabilities + SIMPLE_THREADS;

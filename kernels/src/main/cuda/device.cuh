@@ -12,6 +12,8 @@
 
 #define RM_DEVICE __device__ __forceinline__
 #define RM_DYNAMIC_SHARED(name) extern __shared__ __align__(128) unsigned char name[]
+// The launch geometry a kernel was written for; checked by the CPU emulation, free on the device.
+#define RM_EXPECT_LAUNCH(threads, shared_bytes) ((void)0)
 
 typedef __nv_bfloat16 bf16;
 
@@ -89,9 +91,10 @@ RM_DEVICE void atomic_add_f32(float* target, float value) { atomicAdd(target, va
 
 // Shared-memory tiles are rows of 16-byte chunks; chunk c of row r is stored at c ^ (r & 7), so that the
 // eight row addresses of one ldmatrix land in eight different bank groups (no conflicts for rows of
-// 128 or 256 bytes, i.e. head dim 64 or 128).
+// 128 or 256 bytes, i.e. head dim 64 or 128). Rows of fewer than 8 chunks swizzle within the row.
 RM_DEVICE int swizzled_offset(int row, int chunk, int chunks_per_row) {
-  return (row * chunks_per_row + (chunk ^ (row & 7))) * 8;  // in bf16 elements
+  const int mask = chunks_per_row < 8 ? chunks_per_row - 1 : 7;
+  return (row * chunks_per_row + (chunk ^ (row & mask))) * 8;  // in bf16 elements
 }
 
 #define RM_LOG2E 1.4426950408889634f

@@ -11,6 +11,8 @@
 #include <barrier>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -21,6 +23,7 @@
 #define __global__
 #define __launch_bounds__(...)
 #define RM_DYNAMIC_SHARED(name) unsigned char* name = rm_emulation::shared_memory()
+#define RM_EXPECT_LAUNCH(threads, shared_bytes) rm_emulation::expect_launch(threads, shared_bytes)
 
 using std::max;
 using std::min;
@@ -42,7 +45,7 @@ struct WarpExchange {
 
 struct Cta {
   explicit Cta(int threads, size_t shared_bytes)
-      : block(threads), shared(shared_bytes + 16, 0xAB), exchanges(threads / 32) {
+      : block(threads), shared(shared_bytes, 0xAB), exchanges(threads / 32) {
     for (int w = 0; w < threads / 32; ++w) warps.push_back(std::make_unique<std::barrier<>>(32));
   }
   std::barrier<> block;
@@ -67,6 +70,18 @@ struct ThreadState {
 inline thread_local ThreadState state;
 
 inline unsigned char* shared_memory() { return state.cta->shared.data(); }
+
+// A launch with fewer threads or less dynamic shared memory than the kernel needs is a host bug that
+// the device would not report (it would read past the allocation); here it stops the process.
+inline void expect_launch(long long threads, long long shared_bytes) {
+  const long long launched_threads = (long long)state.block_dim.x * state.block_dim.y * state.block_dim.z;
+  const long long launched_shared = (long long)state.cta->shared.size();
+  if (threads != launched_threads || shared_bytes > launched_shared) {
+    std::fprintf(stderr, "launch mismatch: kernel needs %lld threads and %lld shared bytes, got %lld and %lld\n",
+                 threads, shared_bytes, launched_threads, launched_shared);
+    std::abort();
+  }
+}
 inline int lane() { return state.thread_idx.x % 32; }
 inline WarpExchange& exchange() { return state.cta->exchanges[state.thread_idx.x / 32]; }
 inline void warp_sync() { state.cta->warps[state.thread_idx.x / 32]->arrive_and_wait(); }

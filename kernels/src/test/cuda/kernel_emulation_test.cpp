@@ -25,14 +25,14 @@ void attention_forward_tc_d128_qsmem(FORWARD_TC_ARGS);
 void attention_forward_simple(const bf16*, const bf16*, const bf16*, const int*, const int*, float*,
                               float*, int, int, int, int, int, int, float);
 void attention_backward_row_dot(const float*, const bf16*, float*, int, int);
-void attention_backward_tc_d64(const bf16*, const bf16*, const bf16*, const bf16*, const float*,
-                               const float*, const int*, const int*, const int*, const int*,
-                               const int*, const int*, float*, float*, float*, int, int, int, int,
-                               int, float);
-void attention_backward_tc_d128(const bf16*, const bf16*, const bf16*, const bf16*, const float*,
-                                const float*, const int*, const int*, const int*, const int*,
-                                const int*, const int*, float*, float*, float*, int, int, int, int,
-                                int, float);
+#define BACKWARD_TC_ARGS                                                                             \
+  const bf16*, const bf16*, const bf16*, const bf16*, const float*, const float*, const int*,        \
+      const int*, const int*, const int*, const int*, const int*, float*, float*, float*, int, int, \
+      int, int, int, float
+void attention_backward_tc_d64(BACKWARD_TC_ARGS);
+void attention_backward_tc_d128(BACKWARD_TC_ARGS);
+void attention_backward_tc_d64_m32(BACKWARD_TC_ARGS);
+void attention_backward_tc_d128_m32(BACKWARD_TC_ARGS);
 void attention_backward_simple_dq(const bf16*, const bf16*, const bf16*, const bf16*, const float*,
                                   const float*, const int*, const int*, float*, int, int, int, int,
                                   int, int, float);
@@ -188,9 +188,10 @@ void run_case(const Case& c, std::mt19937& random) {
   for (size_t i = 0; i < rows; ++i) global_lse[i] = (float)(own.lse[i] + 0.25);
   Reference expected = reference(c, q, k, v, dout, global_out, global_lse);
 
-  std::vector<int> q_low, q_high, kv_low, kv_high, q64_low, q64_high;
+  std::vector<int> q_low, q_high, kv_low, kv_high, q64_low, q64_high, q32_low, q32_high;
   tile_ranges(c.q_positions, 128, q_low, q_high);
   tile_ranges(c.q_positions, 64, q64_low, q64_high);
+  tile_ranges(c.q_positions, 32, q32_low, q32_high);
   tile_ranges(c.kv_positions, 64, kv_low, kv_high);
   const int causal = c.causal ? 1 : 0;
 
@@ -238,22 +239,30 @@ void run_case(const Case& c, std::mt19937& random) {
     }
     check(c.name + " backward row dot", relative_error(delta, expected_delta), 1e-5);
   }
-  auto run_backward_tc = [&](auto kernel) {
+  auto run_backward_tc = [&](auto kernel, int block_m, const std::string& label) {
     std::vector<float> dq(q_size, 0.0f), dk(kv_size, NAN), dv(kv_size, NAN);
     const int kv_tiles = (c.kv_tokens + 63) / 64;
-    const int shared = (6 * 64 * d + 64 * 64) * 2 + 2 * 64 * 12;
+    const int shared = (2 * 64 * d + 4 * block_m * d + 64 * block_m) * 2 + 2 * block_m * 12;
+    const std::vector<int>& q_tile_low = block_m == 64 ? q64_low : q32_low;
+    const std::vector<int>& q_tile_high = block_m == 64 ? q64_high : q32_high;
     rm_emulation::launch(dim3{(unsigned)kv_tiles, (unsigned)c.kv_heads, 1}, dim3{128, 1, 1}, shared, [&] {
       kernel(q16.data(), k16.data(), v16.data(), dout16.data(), global_lse.data(), delta.data(),
-             c.q_positions.data(), c.kv_positions.data(), q64_low.data(), q64_high.data(), kv_low.data(),
+             c.q_positions.data(), c.kv_positions.data(), q_tile_low.data(), q_tile_high.data(), kv_low.data(),
              kv_high.data(), dq.data(), dk.data(), dv.data(), c.q_tokens, c.kv_tokens, c.query_heads,
              c.kv_heads, causal, scale);
     });
-    check(c.name + " backward tc dq", relative_error(dq, expected.dq), 2e-2);
-    check(c.name + " backward tc dk", relative_error(dk, expected.dk), 2e-2);
-    check(c.name + " backward tc dv", relative_error(dv, expected.dv), 2e-2);
+    check(c.name + " backward " + label + " dq", relative_error(dq, expected.dq), 2e-2);
+    check(c.name + " backward " + label + " dk", relative_error(dk, expected.dk), 2e-2);
+    check(c.name + " backward " + label + " dv", relative_error(dv, expected.dv), 2e-2);
   };
-  if (d == 64) run_backward_tc(attention_backward_tc_d64);
-  if (d == 128) run_backward_tc(attention_backward_tc_d128);
+  if (d == 64) {
+    run_backward_tc(attention_backward_tc_d64, 64, "tc");
+    run_backward_tc(attention_backward_tc_d64_m32, 32, "tc-m32");
+  }
+  if (d == 128) {
+    run_backward_tc(attention_backward_tc_d128, 64, "tc");
+    run_backward_tc(attention_backward_tc_d128_m32, 32, "tc-m32");
+  }
   {
     std::vector<float> dq(q_size, NAN), dk(kv_size, NAN), dv(kv_size, NAN);
     rm_emulation::launch(dim3{(unsigned)c.q_tokens, (unsigned)c.query_heads, 1}, dim3{128, 1, 1},
