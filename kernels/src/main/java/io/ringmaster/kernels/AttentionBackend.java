@@ -11,8 +11,19 @@ public interface AttentionBackend extends AutoCloseable {
 
   Tensor upload(HostTensor host);
 
-  /** Rotary position embedding at the given global positions with base {@code theta}. */
+  /**
+   * Rotary position embedding at the given global positions with base {@code theta}, in the Llama
+   * convention of {@link RotaryEmbedding}. Positions may be negative (see {@link #applyRopeGradient}).
+   */
   Tensor applyRope(Tensor x, TokenPositions positions, double theta);
+
+  /**
+   * Backward of {@link #applyRope}: the rotation is orthogonal, so the gradient goes back through the
+   * inverse rotation, which is the rotation at the negated positions.
+   */
+  default Tensor applyRopeGradient(Tensor gradient, TokenPositions positions, double theta) {
+    return applyRope(gradient, positions.negated(), theta);
+  }
 
   /** Softmax attention of queries against one KV block, normalised within the block. */
   PartialAttention forwardBlock(

@@ -15,6 +15,28 @@ public record HeadLayout(int queryHeads, int kvHeads, int headDim) {
     }
   }
 
+  /**
+   * The head layout of a (query block, KV block) pair, after checking that the shapes and positions
+   * agree: backends call this first so a mismatch fails with the shapes named, not inside a matmul.
+   */
+  public static HeadLayout ofBlock(
+      Tensor q, Tensor k, Tensor v, TokenPositions qPositions, TokenPositions kvPositions) {
+    if (k.tokens() != v.tokens() || k.heads() != v.heads()) {
+      throw new IllegalArgumentException(
+          "K [" + k.tokens() + "," + k.heads() + "] and V [" + v.tokens() + "," + v.heads() + "] differ");
+    }
+    if (q.headDim() != k.headDim() || k.headDim() != v.headDim()) {
+      throw new IllegalArgumentException(
+          "head dims differ: q " + q.headDim() + ", k " + k.headDim() + ", v " + v.headDim());
+    }
+    if (q.tokens() != qPositions.count() || k.tokens() != kvPositions.count()) {
+      throw new IllegalArgumentException(
+          "rows and positions differ: q " + q.tokens() + " rows, " + qPositions.count() + " positions; kv "
+              + k.tokens() + " rows, " + kvPositions.count() + " positions");
+    }
+    return new HeadLayout(q.heads(), k.heads(), q.headDim());
+  }
+
   public int queriesPerKvHead() {
     return queryHeads / kvHeads;
   }

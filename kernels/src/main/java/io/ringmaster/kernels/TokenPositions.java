@@ -21,4 +21,31 @@ public record TokenPositions(int[] positions) {
   public int at(int row) {
     return positions[row];
   }
+
+  /** The positions of rows {@code [firstRow, endRow)}. */
+  public TokenPositions rows(int firstRow, int endRow) {
+    return new TokenPositions(Arrays.copyOfRange(positions, firstRow, endRow));
+  }
+
+  /** Every position negated: RoPE at {@code -p} is the inverse rotation of RoPE at {@code p}. */
+  public TokenPositions negated() {
+    return new TokenPositions(Arrays.stream(positions).map(p -> -p).toArray());
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof TokenPositions that && Arrays.equals(positions, that.positions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(positions);
+  }
+
+  @Override
+  public String toString() {
+    return positions.length <= 8
+        ? "TokenPositions" + Arrays.toString(positions)
+        : "TokenPositions[" + positions.length + " rows, " + positions[0] + ".." + positions[positions.length - 1] + "]";
+  }
 }
