@@ -6,11 +6,12 @@
 // dK, dV of a KV head sum over the query heads that read it.
 //
 //  - attention_backward_row_dot: D = rowsum(dO ∘ O), one warp per (row, head).
-//  - attention_backward_tc_*: tensor cores (mma.sync m16n8k16 bf16, fp32 accumulate). A CTA of 4 warps
-//    owns 64 keys (16 per warp) of one KV head and keeps their dK, dV in registers while it walks every
-//    visible query tile (64 rows, or 32 in the _m32 kernels whose 70 KB of shared memory fit GPUs with
-//    less than 108 KB per block, e.g. sm_89) of every query head in the group (Q, dO double-buffered
-//    by cp.async).
+//  - attention_backward_tc_*: tensor cores (mma.sync m16n8k16 bf16, fp32 accumulate). A CTA owns the
+//    keys of one KV tile (16 per warp: 64 keys and 4 warps, or 128 keys and 8 warps in the _n128
+//    kernels) of one KV head and keeps their dK, dV in registers while it walks every visible query tile
+//    (64 rows, or 32 in the _m32 kernels) of every query head in the group, Q and dO double-buffered by
+//    cp.async. Shared memory at head dim 128: 108 KB; _n128 149 KB (fewer dQ atomics and Q/dO reads per
+//    FLOP); _m32 70 KB (fits GPUs that allow 99 KB per block, e.g. sm_89).
 //    It computes Sᵀ and dPᵀ directly (keys as rows) so Pᵀ and dSᵀ are A fragments of dV and dK as they
 //    are; dSᵀ goes through shared memory once for dQ = dS K, which is added to dQ with fp32 atomics
 //    (dQ must be zeroed before the launch).
@@ -40,12 +41,10 @@ extern "C" __global__ void __launch_bounds__(ROW_DOT_WARPS * 32)
 
 namespace backward_tc {
 
-constexpr int BLOCK_N = 64;  // keys per CTA
-constexpr int WARPS = 4;     // 16 keys each
-constexpr int THREADS = WARPS * 32;
-
-template <int D, int BLOCK_M>
+template <int D, int BLOCK_N, int BLOCK_M>
 struct Shape {
+  static constexpr int WARPS = BLOCK_N / 16;  // 16 keys each
+  static constexpr int THREADS = WARPS * 32;
   static constexpr int CHUNKS = D / 8;
   static constexpr int K_STEPS = D / 16;        // over the head dim (Sᵀ = K Qᵀ, dPᵀ = V dOᵀ)
   static constexpr int S_TILES = BLOCK_M / 8;   // 8-query column tiles of Sᵀ
@@ -55,7 +54,7 @@ struct Shape {
   static constexpr int DS_CHUNKS = BLOCK_M / 8;  // a dSᵀ row holds the tile's queries
   // dQ = dS K: each warp takes 16 query rows and a part of the head dim, in passes of at most 8 tiles.
   static constexpr int ROW_GROUPS = BLOCK_M / 16;
-  static constexpr int D_PARTS = WARPS / ROW_GROUPS;
+  static constexpr int D_PARTS = WARPS / ROW_GROUPS;  // needs WARPS >= ROW_GROUPS
   static constexpr int TILES_PER_WARP = D_TILES / D_PARTS;
   static constexpr int PASS_TILES = TILES_PER_WARP < 8 ? TILES_PER_WARP : 8;
   static constexpr int PASSES = TILES_PER_WARP / PASS_TILES;
@@ -65,7 +64,7 @@ struct Shape {
   static_assert(WARPS % ROW_GROUPS == 0 && D_TILES % D_PARTS == 0 && PASS_TILES % 2 == 0, "dQ split");
 };
 
-template <int D, int ROWS>
+template <int D, int ROWS, int THREADS>
 RM_DEVICE void load_rows_async(bf16* tile, const bf16* __restrict__ source, int first_row, int tokens,
                                int heads, int head) {
   constexpr int CHUNKS = D / 8;
@@ -82,7 +81,7 @@ RM_DEVICE void load_rows_async(bf16* tile, const bf16* __restrict__ source, int 
   }
 }
 
-template <int D, int BLOCK_M>
+template <int D, int BLOCK_N, int BLOCK_M>
 RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __restrict__ k,
                                   const bf16* __restrict__ v, const bf16* __restrict__ dout,
                                   const float* __restrict__ lse, const float* __restrict__ delta,
@@ -92,9 +91,9 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
                                   float* __restrict__ dq, float* __restrict__ dk, float* __restrict__ dv,
                                   int q_tokens, int kv_tokens, int query_heads, int kv_heads, int causal,
                                   float scale) {
-  using S = Shape<D, BLOCK_M>;
+  using S = Shape<D, BLOCK_N, BLOCK_M>;
   RM_DYNAMIC_SHARED(shared);
-  RM_EXPECT_LAUNCH(THREADS, S::SHARED_BYTES);
+  RM_EXPECT_LAUNCH(S::THREADS, S::SHARED_BYTES);
   bf16* shared_k = reinterpret_cast<bf16*>(shared);
   bf16* shared_v = shared_k + S::KV_ELEMENTS;
   bf16* shared_q = shared_v + S::KV_ELEMENTS;         // two buffers
@@ -136,10 +135,10 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
   auto load_queries = [&](int step, int buffer) {
     const int head = kv_head * group_size + step / q_tiles;
     const int first_row = (step % q_tiles) * BLOCK_M;
-    load_rows_async<D, BLOCK_M>(shared_q + buffer * S::Q_ELEMENTS, q, first_row, q_tokens,
-                                query_heads, head);
-    load_rows_async<D, BLOCK_M>(shared_dout + buffer * S::Q_ELEMENTS, dout, first_row, q_tokens,
-                                query_heads, head);
+    load_rows_async<D, BLOCK_M, S::THREADS>(shared_q + buffer * S::Q_ELEMENTS, q, first_row, q_tokens,
+                                            query_heads, head);
+    load_rows_async<D, BLOCK_M, S::THREADS>(shared_dout + buffer * S::Q_ELEMENTS, dout, first_row,
+                                            q_tokens, query_heads, head);
     if (threadIdx.x < BLOCK_M) {
       const int row = first_row + threadIdx.x;
       const int slot = buffer * BLOCK_M + threadIdx.x;
@@ -158,8 +157,8 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
   };
 
   int step = next_visible(0);
-  load_rows_async<D, BLOCK_N>(shared_k, k, first_key, kv_tokens, kv_heads, kv_head);
-  load_rows_async<D, BLOCK_N>(shared_v, v, first_key, kv_tokens, kv_heads, kv_head);
+  load_rows_async<D, BLOCK_N, S::THREADS>(shared_k, k, first_key, kv_tokens, kv_heads, kv_head);
+  load_rows_async<D, BLOCK_N, S::THREADS>(shared_v, v, first_key, kv_tokens, kv_heads, kv_head);
   if (step < steps) load_queries(step, 0);
   cp_async_commit();
   cp_async_wait<0>();
@@ -279,7 +278,7 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
     }
     block_sync();
 
-    // dQ = scale · dS K over all 64 keys for this warp's 16 query rows and its part of the head dim, in
+    // dQ = scale · dS K over all BLOCK_N keys for this warp's 16 query rows and its part of the head dim, in
     // passes of at most 8 column tiles to bound the registers, atomically added to global dQ.
     const int row_group = warp % S::ROW_GROUPS;
     const int first_tile = (warp / S::ROW_GROUPS) * S::TILES_PER_WARP;
@@ -344,26 +343,28 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
 
 }  // namespace backward_tc
 
-#define RM_BACKWARD_TC(NAME, D, BLOCK_M)                                                     \
-  extern "C" __global__ void __launch_bounds__(backward_tc::THREADS) NAME(                       \
-      const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v,       \
-      const bf16* __restrict__ dout, const float* __restrict__ lse,                             \
-      const float* __restrict__ delta, const int* __restrict__ q_positions,                     \
-      const int* __restrict__ kv_positions, const int* __restrict__ q_tile_min,                 \
-      const int* __restrict__ q_tile_max, const int* __restrict__ kv_tile_min,                  \
-      const int* __restrict__ kv_tile_max, float* __restrict__ dq, float* __restrict__ dk,      \
-      float* __restrict__ dv, int q_tokens, int kv_tokens, int query_heads, int kv_heads,       \
-      int causal, float scale) {                                                                \
-    backward_tc::attention_backward<D, BLOCK_M>(                                                 \
+#define RM_BACKWARD_TC(NAME, D, BLOCK_N, BLOCK_M)                                            \
+  extern "C" __global__ void __launch_bounds__(backward_tc::Shape<D, BLOCK_N, BLOCK_M>::THREADS)  \
+      NAME(const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v,   \
+           const bf16* __restrict__ dout, const float* __restrict__ lse,                        \
+           const float* __restrict__ delta, const int* __restrict__ q_positions,                \
+           const int* __restrict__ kv_positions, const int* __restrict__ q_tile_min,            \
+           const int* __restrict__ q_tile_max, const int* __restrict__ kv_tile_min,             \
+           const int* __restrict__ kv_tile_max, float* __restrict__ dq, float* __restrict__ dk, \
+           float* __restrict__ dv, int q_tokens, int kv_tokens, int query_heads, int kv_heads,  \
+           int causal, float scale) {                                                           \
+    backward_tc::attention_backward<D, BLOCK_N, BLOCK_M>(                                        \
         q, k, v, dout, lse, delta, q_positions, kv_positions, q_tile_min, q_tile_max,            \
         kv_tile_min, kv_tile_max, dq, dk, dv, q_tokens, kv_tokens, query_heads, kv_heads,        \
         causal, scale);                                                                          \
   }
 
-RM_BACKWARD_TC(attention_backward_tc_d64, 64, 64)
-RM_BACKWARD_TC(attention_backward_tc_d128, 128, 64)
-RM_BACKWARD_TC(attention_backward_tc_d64_m32, 64, 32)
-RM_BACKWARD_TC(attention_backward_tc_d128_m32, 128, 32)
+RM_BACKWARD_TC(attention_backward_tc_d64, 64, 64, 64)
+RM_BACKWARD_TC(attention_backward_tc_d128, 128, 64, 64)
+RM_BACKWARD_TC(attention_backward_tc_d64_m32, 64, 64, 32)
+RM_BACKWARD_TC(attention_backward_tc_d128_m32, 128, 64, 32)
+RM_BACKWARD_TC(attention_backward_tc_d64_n128, 64, 128, 64)
+RM_BACKWARD_TC(attention_backward_tc_d128_n128, 128, 128, 64)
 
 // ---------------------------------------------------------------------------------------------------
 // The simple kernels: fp32 dot products, chunks of SIMPLE_THREADS rows shared through memory.

@@ -1,14 +1,15 @@
 // A CPU emulation of the device primitives in device.cuh, so the CUDA kernels' own code (indexing,
 // fragment layouts, masks, synchronisation order) runs and is checked on a machine without a GPU.
-// Every CUDA thread is a std::thread; __syncthreads is a barrier of the CTA; warp collectives (mma.sync,
-// ldmatrix, shuffles) exchange their lanes' registers through a per-warp area between two warp barriers,
-// following the fragment layouts of the PTX ISA. cp.async copies are deferred until the wait that makes
+// Every CUDA thread is a fiber (a CTA's fibers share one OS thread, CTAs run on one OS thread per core);
+// __syncthreads is a barrier of the CTA; warp collectives (mma.sync, ldmatrix, shuffles) exchange their
+// lanes' registers through a per-warp area between two warp barriers, following the fragment layouts of
+// the PTX ISA. A barrier that can never complete stops the process with a message. cp.async copies are deferred until the wait that makes
 // them visible, so a missing wait shows up as stale data.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
-#include <barrier>
+#include <csetjmp>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -18,6 +19,9 @@
 #include <memory>
 #include <thread>
 #include <vector>
+
+#include <setjmp.h>
+#include <ucontext.h>
 
 #define RM_DEVICE inline
 #define __global__
@@ -38,20 +42,19 @@ struct bf16 {
 
 namespace rm_emulation {
 
+struct ThreadState;
+
+// A barrier among fibers of one CTA (all on one OS thread): arriving fibers yield until the last one
+// arrives; exited threads no longer count, as on the device.
+struct FiberBarrier {
+  int participants = 0;
+  int arrived = 0;
+  uint64_t generation = 0;
+};
+
 struct WarpExchange {
   uint32_t words[32][6];
   const void* addresses[32];
-};
-
-struct Cta {
-  explicit Cta(int threads, size_t shared_bytes)
-      : block(threads), shared(shared_bytes, 0xAB), exchanges(threads / 32) {
-    for (int w = 0; w < threads / 32; ++w) warps.push_back(std::make_unique<std::barrier<>>(32));
-  }
-  std::barrier<> block;
-  std::vector<std::unique_ptr<std::barrier<>>> warps;
-  std::vector<unsigned char> shared;  // filled with 0xAB: reading memory nobody wrote gives garbage
-  std::vector<WarpExchange> exchanges;
 };
 
 struct PendingCopy {
@@ -62,55 +65,145 @@ struct PendingCopy {
 
 struct ThreadState {
   dim3 thread_idx, block_idx, block_dim, grid_dim;
-  Cta* cta = nullptr;
+  struct Cta* cta = nullptr;
   std::vector<std::vector<PendingCopy>> committed;
   std::vector<PendingCopy> open;
+  jmp_buf resume;
+  ucontext_t start;
+  std::unique_ptr<char[]> stack;
+  bool started = false;
+  bool done = false;
 };
 
-inline thread_local ThreadState state;
+struct Cta {
+  Cta(int threads, size_t shared_bytes) : shared(shared_bytes, 0xAB), exchanges(threads / 32), warps(threads / 32) {
+    block.participants = threads;
+    for (auto& warp : warps) warp.participants = 32;
+  }
+  FiberBarrier block;
+  std::vector<unsigned char> shared;  // filled with 0xAB: reading memory nobody wrote gives garbage
+  std::vector<WarpExchange> exchanges;
+  std::vector<FiberBarrier> warps;
+  jmp_buf scheduler;
+  uint64_t progress = 0;  // arrivals and exits: a round of the scheduler without any is a deadlock
+};
 
-inline unsigned char* shared_memory() { return state.cta->shared.data(); }
+inline thread_local ThreadState* current = nullptr;
+inline thread_local const std::function<void()>* current_kernel = nullptr;
+
+inline unsigned char* shared_memory() { return current->cta->shared.data(); }
+inline int lane() { return current->thread_idx.x % 32; }
 
 // A launch with fewer threads or less dynamic shared memory than the kernel needs is a host bug that
 // the device would not report (it would read past the allocation); here it stops the process.
 inline void expect_launch(long long threads, long long shared_bytes) {
-  const long long launched_threads = (long long)state.block_dim.x * state.block_dim.y * state.block_dim.z;
-  const long long launched_shared = (long long)state.cta->shared.size();
+  const long long launched_threads = (long long)current->block_dim.x * current->block_dim.y * current->block_dim.z;
+  const long long launched_shared = (long long)current->cta->shared.size();
   if (threads != launched_threads || shared_bytes > launched_shared) {
     std::fprintf(stderr, "launch mismatch: kernel needs %lld threads and %lld shared bytes, got %lld and %lld\n",
                  threads, shared_bytes, launched_threads, launched_shared);
     std::abort();
   }
 }
-inline int lane() { return state.thread_idx.x % 32; }
-inline WarpExchange& exchange() { return state.cta->exchanges[state.thread_idx.x / 32]; }
-inline void warp_sync() { state.cta->warps[state.thread_idx.x / 32]->arrive_and_wait(); }
+inline WarpExchange& exchange() { return current->cta->exchanges[current->thread_idx.x / 32]; }
 
-// Runs a grid block after block; each block's threads run concurrently until the kernel returns.
+inline void yield() {
+  if (!_setjmp(current->resume)) _longjmp(current->cta->scheduler, 1);
+}
+
+inline void arrive_and_wait(FiberBarrier& barrier) {
+  const uint64_t generation = barrier.generation;
+  ++current->cta->progress;
+  if (++barrier.arrived == barrier.participants) {
+    barrier.arrived = 0;
+    ++barrier.generation;
+    return;
+  }
+  while (barrier.generation == generation) yield();
+}
+
+inline void arrive_and_drop(FiberBarrier& barrier) {
+  --barrier.participants;
+  if (barrier.participants > 0 && barrier.arrived == barrier.participants) {
+    barrier.arrived = 0;
+    ++barrier.generation;
+  }
+}
+
+inline void warp_sync() { arrive_and_wait(current->cta->warps[current->thread_idx.x / 32]); }
+
+inline void fiber_entry() {
+  (*current_kernel)();
+  ThreadState* self = current;
+  arrive_and_drop(self->cta->warps[self->thread_idx.x / 32]);
+  arrive_and_drop(self->cta->block);
+  self->done = true;
+  ++self->cta->progress;
+  _longjmp(self->cta->scheduler, 1);
+}
+
+// Runs one CTA: every CUDA thread a fiber, resumed round-robin until all have returned.
+inline void run_block(dim3 grid, dim3 block, size_t shared_bytes, unsigned bx, unsigned by,
+                      const std::function<void()>& kernel) {
+  const int threads = block.x * block.y * block.z;
+  Cta cta(threads, shared_bytes);
+  std::vector<ThreadState> fibers(threads);
+  current_kernel = &kernel;
+  for (int t = 0; t < threads; ++t) {
+    ThreadState& fiber = fibers[t];
+    fiber.thread_idx = dim3{(unsigned)t, 1, 1};
+    fiber.block_idx = dim3{bx, by, 1};
+    fiber.block_dim = block;
+    fiber.grid_dim = grid;
+    fiber.cta = &cta;
+    constexpr size_t stack_bytes = 64 * 1024;
+    fiber.stack.reset(new char[stack_bytes]);
+    getcontext(&fiber.start);
+    fiber.start.uc_stack.ss_sp = fiber.stack.get();
+    fiber.start.uc_stack.ss_size = stack_bytes;
+    fiber.start.uc_link = nullptr;
+    makecontext(&fiber.start, fiber_entry, 0);
+  }
+  for (int remaining = threads; remaining > 0;) {
+    const uint64_t progress_before = cta.progress;
+    remaining = 0;
+    for (ThreadState& fiber : fibers) {
+      if (fiber.done) continue;
+      current = &fiber;
+      if (!_setjmp(cta.scheduler)) {
+        if (fiber.started) {
+          _longjmp(fiber.resume, 1);
+        } else {
+          fiber.started = true;
+          ucontext_t here;
+          swapcontext(&here, &fiber.start);  // never returns here: the fiber longjmps to the scheduler
+        }
+      }
+      if (!fiber.done) ++remaining;
+    }
+    if (remaining > 0 && cta.progress == progress_before) {
+      std::fprintf(stderr, "emulation deadlock: %d threads of block (%u,%u) wait at a barrier forever\n", remaining,
+                   bx, by);
+      std::abort();
+    }
+  }
+  current = nullptr;
+}
+
+// Runs a grid: blocks are shared out to one OS thread per core; each block runs as fibers.
 inline void launch(dim3 grid, dim3 block, size_t shared_bytes, const std::function<void()>& kernel) {
   const int threads = block.x * block.y * block.z;
   if (threads % 32 != 0) throw std::runtime_error("block size must be whole warps");
-  for (unsigned by = 0; by < grid.y; ++by) {
-    for (unsigned bx = 0; bx < grid.x; ++bx) {
-      Cta cta(threads, shared_bytes);
-      std::vector<std::thread> pool;
-      for (int t = 0; t < threads; ++t) {
-        pool.emplace_back([&, t] {
-          state = ThreadState{};
-          state.thread_idx = dim3{(unsigned)t, 1, 1};
-          state.block_idx = dim3{bx, by, 1};
-          state.block_dim = block;
-          state.grid_dim = grid;
-          state.cta = &cta;
-          kernel();
-          // An exited thread no longer counts at barriers, as on the device.
-          cta.warps[t / 32]->arrive_and_drop();
-          cta.block.arrive_and_drop();
-        });
-      }
-      for (auto& thread : pool) thread.join();
-    }
-  }
+  const unsigned blocks = grid.x * grid.y;
+  std::atomic<unsigned> next{0};
+  auto worker = [&] {
+    for (unsigned b = next++; b < blocks; b = next++) run_block(grid, block, shared_bytes, b % grid.x, b / grid.x, kernel);
+  };
+  const unsigned workers = std::max(1u, std::min(blocks, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool) thread.join();
 }
 
 inline float bf16_bits_to_float(uint16_t bits) {
@@ -139,10 +232,10 @@ inline uint16_t element(const void* row, int column) {
 
 }  // namespace rm_emulation
 
-#define threadIdx (rm_emulation::state.thread_idx)
-#define blockIdx (rm_emulation::state.block_idx)
-#define blockDim (rm_emulation::state.block_dim)
-#define gridDim (rm_emulation::state.grid_dim)
+#define threadIdx (rm_emulation::current->thread_idx)
+#define blockIdx (rm_emulation::current->block_idx)
+#define blockDim (rm_emulation::current->block_dim)
+#define gridDim (rm_emulation::current->grid_dim)
 
 inline float bf16_to_float(bf16 x) { return rm_emulation::bf16_bits_to_float(x.bits); }
 inline bf16 float_to_bf16(float x) { return bf16{rm_emulation::float_to_bf16_bits(x)}; }
@@ -215,17 +308,17 @@ inline void ldmatrix_x4(uint32_t (&r)[4], const void* row) { ldmatrix_common(r, 
 inline void ldmatrix_x4_trans(uint32_t (&r)[4], const void* row) { ldmatrix_common(r, row, true); }
 
 inline void cp_async_16(void* shared, const void* global, bool valid) {
-  rm_emulation::state.open.push_back({shared, global, valid});
+  rm_emulation::current->open.push_back({shared, global, valid});
 }
 
 inline void cp_async_commit() {
-  rm_emulation::state.committed.push_back(std::move(rm_emulation::state.open));
-  rm_emulation::state.open.clear();
+  rm_emulation::current->committed.push_back(std::move(rm_emulation::current->open));
+  rm_emulation::current->open.clear();
 }
 
 template <int pending>
 inline void cp_async_wait() {
-  auto& committed = rm_emulation::state.committed;
+  auto& committed = rm_emulation::current->committed;
   while ((int)committed.size() > pending) {
     for (const auto& copy : committed.front()) {
       if (copy.valid) {
@@ -252,7 +345,7 @@ inline float shfl_xor(float value, int lane_mask) {
   return result;
 }
 
-inline void block_sync() { rm_emulation::state.cta->block.arrive_and_wait(); }
+inline void block_sync() { rm_emulation::arrive_and_wait(rm_emulation::current->cta->block); }
 
 inline void atomic_add_f32(float* target, float value) {
   std::atomic_ref<float>(*target).fetch_add(value);

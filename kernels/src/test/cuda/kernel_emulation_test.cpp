@@ -13,8 +13,8 @@
 extern "C" {
 void position_tile_ranges(const int*, int, int, int*, int*);
 void lse_merge(const float*, const float*, const float*, const float*, float*, float*, int, int);
-void rope_bf16(const bf16*, const int*, bf16*, int, int, int, double, int);
-void rope_f32(const float*, const int*, float*, int, int, int, double, int);
+void rope_bf16(const bf16*, const int*, bf16*, int, int, int, double);
+void rope_f32(const float*, const int*, float*, int, int, int, double);
 #define FORWARD_TC_ARGS                                                                             \
   const bf16*, const bf16*, const bf16*, const int*, const int*, const int*, const int*, const int*, \
       const int*, float*, float*, int, int, int, int, int, float
@@ -33,6 +33,8 @@ void attention_backward_tc_d64(BACKWARD_TC_ARGS);
 void attention_backward_tc_d128(BACKWARD_TC_ARGS);
 void attention_backward_tc_d64_m32(BACKWARD_TC_ARGS);
 void attention_backward_tc_d128_m32(BACKWARD_TC_ARGS);
+void attention_backward_tc_d64_n128(BACKWARD_TC_ARGS);
+void attention_backward_tc_d128_n128(BACKWARD_TC_ARGS);
 void attention_backward_simple_dq(const bf16*, const bf16*, const bf16*, const bf16*, const float*,
                                   const float*, const int*, const int*, float*, int, int, int, int,
                                   int, int, float);
@@ -188,11 +190,12 @@ void run_case(const Case& c, std::mt19937& random) {
   for (size_t i = 0; i < rows; ++i) global_lse[i] = (float)(own.lse[i] + 0.25);
   Reference expected = reference(c, q, k, v, dout, global_out, global_lse);
 
-  std::vector<int> q_low, q_high, kv_low, kv_high, q64_low, q64_high, q32_low, q32_high;
+  std::vector<int> q_low, q_high, kv_low, kv_high, q64_low, q64_high, q32_low, q32_high, kv128_low, kv128_high;
   tile_ranges(c.q_positions, 128, q_low, q_high);
   tile_ranges(c.q_positions, 64, q64_low, q64_high);
   tile_ranges(c.q_positions, 32, q32_low, q32_high);
   tile_ranges(c.kv_positions, 64, kv_low, kv_high);
+  tile_ranges(c.kv_positions, 128, kv128_low, kv128_high);
   const int causal = c.causal ? 1 : 0;
 
   // Forward.
@@ -239,16 +242,19 @@ void run_case(const Case& c, std::mt19937& random) {
     }
     check(c.name + " backward row dot", relative_error(delta, expected_delta), 1e-5);
   }
-  auto run_backward_tc = [&](auto kernel, int block_m, const std::string& label) {
+  auto run_backward_tc = [&](auto kernel, int block_n, int block_m, const std::string& label) {
     std::vector<float> dq(q_size, 0.0f), dk(kv_size, NAN), dv(kv_size, NAN);
-    const int kv_tiles = (c.kv_tokens + 63) / 64;
-    const int shared = (2 * 64 * d + 4 * block_m * d + 64 * block_m) * 2 + 2 * block_m * 12;
+    const int kv_tiles = (c.kv_tokens + block_n - 1) / block_n;
+    const int shared = (2 * block_n * d + 4 * block_m * d + block_n * block_m) * 2 + 2 * block_m * 12;
     const std::vector<int>& q_tile_low = block_m == 64 ? q64_low : q32_low;
     const std::vector<int>& q_tile_high = block_m == 64 ? q64_high : q32_high;
-    rm_emulation::launch(dim3{(unsigned)kv_tiles, (unsigned)c.kv_heads, 1}, dim3{128, 1, 1}, shared, [&] {
+    const std::vector<int>& kv_tile_low = block_n == 64 ? kv_low : kv128_low;
+    const std::vector<int>& kv_tile_high = block_n == 64 ? kv_high : kv128_high;
+    const unsigned threads = block_n / 16 * 32;
+    rm_emulation::launch(dim3{(unsigned)kv_tiles, (unsigned)c.kv_heads, 1}, dim3{threads, 1, 1}, shared, [&] {
       kernel(q16.data(), k16.data(), v16.data(), dout16.data(), global_lse.data(), delta.data(),
-             c.q_positions.data(), c.kv_positions.data(), q_tile_low.data(), q_tile_high.data(), kv_low.data(),
-             kv_high.data(), dq.data(), dk.data(), dv.data(), c.q_tokens, c.kv_tokens, c.query_heads,
+             c.q_positions.data(), c.kv_positions.data(), q_tile_low.data(), q_tile_high.data(), kv_tile_low.data(),
+             kv_tile_high.data(), dq.data(), dk.data(), dv.data(), c.q_tokens, c.kv_tokens, c.query_heads,
              c.kv_heads, causal, scale);
     });
     check(c.name + " backward " + label + " dq", relative_error(dq, expected.dq), 2e-2);
@@ -256,12 +262,14 @@ void run_case(const Case& c, std::mt19937& random) {
     check(c.name + " backward " + label + " dv", relative_error(dv, expected.dv), 2e-2);
   };
   if (d == 64) {
-    run_backward_tc(attention_backward_tc_d64, 64, "tc");
-    run_backward_tc(attention_backward_tc_d64_m32, 32, "tc-m32");
+    run_backward_tc(attention_backward_tc_d64, 64, 64, "tc");
+    run_backward_tc(attention_backward_tc_d64_m32, 64, 32, "tc-m32");
+    run_backward_tc(attention_backward_tc_d64_n128, 128, 64, "tc-n128");
   }
   if (d == 128) {
-    run_backward_tc(attention_backward_tc_d128, 64, "tc");
-    run_backward_tc(attention_backward_tc_d128_m32, 32, "tc-m32");
+    run_backward_tc(attention_backward_tc_d128, 64, 64, "tc");
+    run_backward_tc(attention_backward_tc_d128_m32, 64, 32, "tc-m32");
+    run_backward_tc(attention_backward_tc_d128_n128, 128, 64, "tc-n128");
   }
   {
     std::vector<float> dq(q_size, NAN), dk(kv_size, NAN), dv(kv_size, NAN);
@@ -324,17 +332,19 @@ void rope_and_merge(std::mt19937& random) {
   }
   std::vector<float> y(x.size(), NAN), back(x.size(), NAN);
   rm_emulation::launch(dim3{4, 1, 1}, dim3{128, 1, 1}, 0, [&] {
-    rope_f32(x.data(), positions.data(), y.data(), tokens, heads, d, theta, 1);
+    rope_f32(x.data(), positions.data(), y.data(), tokens, heads, d, theta);
   });
   check("rope f32", relative_error(y, expected), 1e-6);
+  std::vector<int> negated(positions.size());
+  for (size_t i = 0; i < positions.size(); ++i) negated[i] = -positions[i];
   rm_emulation::launch(dim3{4, 1, 1}, dim3{128, 1, 1}, 0, [&] {
-    rope_f32(y.data(), positions.data(), back.data(), tokens, heads, d, theta, -1);
+    rope_f32(y.data(), negated.data(), back.data(), tokens, heads, d, theta);
   });
-  check("rope f32 inverse round trip", relative_error(back, as_double(x)), 1e-6);
+  check("rope f32 at negated positions undoes it", relative_error(back, as_double(x)), 1e-6);
   auto x16 = to_bf16(x);
   std::vector<bf16> y16(x.size());
   rm_emulation::launch(dim3{4, 1, 1}, dim3{128, 1, 1}, 0, [&] {
-    rope_bf16(x16.data(), positions.data(), y16.data(), tokens, heads, d, theta, 1);
+    rope_bf16(x16.data(), positions.data(), y16.data(), tokens, heads, d, theta);
   });
   std::vector<float> y16f(x.size());
   for (size_t i = 0; i < x.size(); ++i) y16f[i] = bf16_to_float(y16[i]);

@@ -15,12 +15,6 @@ final class Bfloat16 {
     return Float.intBitsToFloat((bits & 0xFFFF) << 16);
   }
 
-  static short[] fromFloats(float[] values) {
-    short[] result = new short[values.length];
-    for (int i = 0; i < values.length; i++) result[i] = fromFloat(values[i]);
-    return result;
-  }
-
   static float[] toFloats(short[] values) {
     float[] result = new float[values.length];
     for (int i = 0; i < values.length; i++) result[i] = toFloat(values[i]);

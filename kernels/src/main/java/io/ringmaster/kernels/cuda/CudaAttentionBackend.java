@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The attention backend on one NVIDIA GPU through JCuda and our PTX. Uploads hold bf16 (what the tensor
- * cores read); outputs, LSE and gradients are fp32 so partial results merge and accumulate in fp32, as
- * ring-flash-attention does. The host exchange is fp32 either way. Methods never close their inputs.
+ * The attention backend on one NVIDIA GPU through JCuda and our PTX. The tensor cores read bf16: Q, K,
+ * V and dO are rounded to bf16 for each call (into temporaries, unless they already are bf16). Uploads
+ * keep the host's fp32 values, because an uploaded LSE, output or travelling dK/dV must not lose
+ * precision; outputs, LSE and gradients are fp32, so partial results merge and accumulate in fp32 as
+ * ring-flash-attention does. Methods never close their inputs.
  */
 public final class CudaAttentionBackend implements AttentionBackend {
   private final CudaDevice device;
@@ -52,17 +54,19 @@ public final class CudaAttentionBackend implements AttentionBackend {
 
   @Override
   public CudaTensor upload(HostTensor host) {
-    return CudaTensor.upload(device, host, ElementType.BF16);
+    return CudaTensor.upload(device, host);
   }
 
   @Override
   public Tensor applyRope(Tensor x, TokenPositions positions, double theta) {
-    return rotate(x, positions, theta, 1);
-  }
-
-  /** The inverse rotation: the backward of {@link #applyRope} applied to a gradient. */
-  public Tensor applyInverseRope(Tensor x, TokenPositions positions, double theta) {
-    return rotate(x, positions, theta, -1);
+    CudaTensor source = cuda(x);
+    if (x.headDim() % 2 != 0) throw new IllegalArgumentException("RoPE needs an even head dim, not " + x.headDim());
+    checkPositions(positions, x.tokens(), "RoPE");
+    try (Scratch scratch = new Scratch()) {
+      CudaTensor y = CudaTensor.allocate(device, x.tokens(), x.heads(), x.headDim(), source.type());
+      kernels.rope(source, scratch.positions(positions), theta, y);
+      return y;
+    }
   }
 
   @Override
@@ -129,17 +133,6 @@ public final class CudaAttentionBackend implements AttentionBackend {
   @Override
   public void close() {
     device.close();
-  }
-
-  private Tensor rotate(Tensor x, TokenPositions positions, double theta, int direction) {
-    CudaTensor source = cuda(x);
-    if (x.headDim() % 2 != 0) throw new IllegalArgumentException("RoPE needs an even head dim, not " + x.headDim());
-    checkPositions(positions, x.tokens(), "RoPE");
-    try (Scratch scratch = new Scratch()) {
-      CudaTensor y = CudaTensor.allocate(device, x.tokens(), x.heads(), x.headDim(), source.type());
-      kernels.rope(source, scratch.positions(positions), theta, direction, y);
-      return y;
-    }
   }
 
   private void checkAttentionShapes(

@@ -11,8 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -35,7 +34,6 @@ public final class CudaDevice implements AutoCloseable {
   /** Dynamic shared memory a kernel may use without opting in (CUDA programming guide, all archs). */
   private static final int DEFAULT_SHARED_BYTES = 48 * 1024;
   private static final int LOG_BYTES = 16 * 1024;
-  private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(");
 
   private final CudaDeviceInfo info;
   private final String driverVersion;
@@ -59,7 +57,8 @@ public final class CudaDevice implements AutoCloseable {
     JCudaDriver.cuStreamCreate(stream, 0);
     long start = System.nanoTime();
     try {
-      probe.ptx().modules().forEach(this::loadModule);
+      PtxModules ptx = probe.ptx();
+      ptx.modules().forEach((name, code) -> loadModule(name, code, ptx.entries(name)));
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -193,7 +192,7 @@ public final class CudaDevice implements AutoCloseable {
     JCudaDriver.cuCtxSetCurrent(context);
   }
 
-  private void loadModule(String name, byte[] ptx) {
+  private void loadModule(String name, byte[] ptx, Set<String> kernels) {
     byte[] terminated = Arrays.copyOf(ptx, ptx.length + 1);
     JITOptions options = new JITOptions();
     options.putBytes(CU_JIT_ERROR_LOG_BUFFER, new byte[LOG_BYTES]);
@@ -209,11 +208,10 @@ public final class CudaDevice implements AutoCloseable {
           + "\nJIT info log:\n" + log(options, CU_JIT_INFO_LOG_BUFFER));
     }
     modules.put(name, module);
-    Matcher entries = ENTRY.matcher(new String(ptx, StandardCharsets.US_ASCII));
-    while (entries.find()) {
+    for (String kernel : kernels) {
       CUfunction function = new CUfunction();
-      JCudaDriver.cuModuleGetFunction(function, module, entries.group(1));
-      functions.put(entries.group(1), function);
+      JCudaDriver.cuModuleGetFunction(function, module, kernel);
+      functions.put(kernel, function);
     }
   }
 

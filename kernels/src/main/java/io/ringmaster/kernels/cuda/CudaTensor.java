@@ -35,13 +35,10 @@ public final class CudaTensor implements Tensor {
     return tensor;
   }
 
-  /** The host values rounded to {@code type} (bf16 rounds to nearest even on the host). */
-  public static CudaTensor upload(CudaDevice device, HostTensor host, ElementType type) {
-    CudaTensor tensor = allocate(device, host.tokens(), host.heads(), host.headDim(), type);
-    Pointer source = type == ElementType.BF16
-        ? Pointer.to(Bfloat16.fromFloats(host.values()))
-        : Pointer.to(host.values());
-    device.copyToDevice(tensor.pointer, source, tensor.bytes());
+  /** The host values as they are, fp32. */
+  public static CudaTensor upload(CudaDevice device, HostTensor host) {
+    CudaTensor tensor = allocate(device, host.tokens(), host.heads(), host.headDim(), ElementType.F32);
+    device.copyToDevice(tensor.pointer, Pointer.to(host.values()), tensor.bytes());
     return tensor;
   }
 

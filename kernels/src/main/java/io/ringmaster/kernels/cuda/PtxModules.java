@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The PTX of our kernels, one module per {@code .cu} file, as the build put it into the jar under
@@ -18,6 +22,7 @@ public record PtxModules(Map<String, byte[]> modules, String origin) {
   public static final String DIRECTORY_PROPERTY = "ringmaster.ptx.dir";
   public static final String DIRECTORY_VARIABLE = "RINGMASTER_PTX_DIR";
   private static final String RESOURCE_ROOT = "/ptx/";
+  private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(");
 
   public static PtxModules load() {
     String directory = System.getProperty(DIRECTORY_PROPERTY, System.getenv(DIRECTORY_VARIABLE));
@@ -26,6 +31,21 @@ public record PtxModules(Map<String, byte[]> modules, String origin) {
 
   public boolean present() {
     return !modules.isEmpty();
+  }
+
+  /** The kernels ({@code .entry} names) of every module. */
+  public Set<String> entries() {
+    Set<String> names = new TreeSet<>();
+    modules.keySet().forEach(module -> names.addAll(entries(module)));
+    return names;
+  }
+
+  /** The kernels of one module. */
+  Set<String> entries(String module) {
+    Set<String> names = new TreeSet<>();
+    Matcher entry = ENTRY.matcher(new String(modules.get(module), StandardCharsets.US_ASCII));
+    while (entry.find()) names.add(entry.group(1));
+    return names;
   }
 
   /** Why there is no PTX, for a probe's reason; empty when there is. */
@@ -51,7 +71,7 @@ public record PtxModules(Map<String, byte[]> modules, String origin) {
     }
   }
 
-  private static PtxModules fromDirectory(Path directory) {
+  static PtxModules fromDirectory(Path directory) {
     Path index = directory.resolve("index.txt");
     if (!Files.isRegularFile(index)) {
       return new PtxModules(Map.of(), index + " does not exist");
