@@ -24,11 +24,11 @@ fi
 rm -rf "$stage" "$archive"
 mkdir -p "$stage/lib" "$stage/test-classes"
 
-step "collecting jars (the kernels test class path without DJL, PyTorch or JUnit's own jars)"
+step "collecting jars: JCuda, AssertJ (with Byte Buddy), picocli, ours; no DJL, no JUnit (the launcher has it)"
 classpath_file="$(mktemp)"
 mvn -B -q -pl kernels dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file" >/dev/null
-tr ':' '\n' <"$classpath_file" | grep -v -e '/ai/djl/' -e '/org/junit/' -e '/org/opentest4j/' -e '/org/apiguardian/' \
-  -e '/jcuda-natives/' | while read -r jar; do cp "$jar" "$stage/lib/"; done
+tr ':' '\n' <"$classpath_file" | grep -e '/org/jcuda/jcuda/' -e '/org/assertj/' -e '/net/bytebuddy/' \
+  | while read -r jar; do cp "$jar" "$stage/lib/"; done
 natives_jar="$(tr ':' '\n' <"$classpath_file" | grep '/jcuda-natives/' | head -1)"
 rm -f "$classpath_file"
 picocli="$(find ~/.m2/repository/info/picocli/picocli -name "picocli-$(sed -n 's:.*<picocli.version>\(.*\)</picocli.version>.*:\1:p' pom.xml).jar" | head -1)"
@@ -52,9 +52,10 @@ mv "$stage/junit-platform-console-standalone-$junit_platform.jar" "$stage/junit-
 step "finding the Java modules the jars use (jdeps)"
 jars=("$stage"/lib/*.jar "$stage/junit-console.jar")
 modules="$("$java_home/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps \
-  --class-path "$(IFS=:; echo "${jars[*]}")" "${jars[@]}" "$stage/test-classes" 2>/dev/null)"
+  "${jars[@]}" "$stage/test-classes" 2>/dev/null | tail -1)"
+[[ "$modules" =~ ^[a-z.,]+$ ]] || { step "jdeps did not list modules: $modules"; exit 1; }
 # doctor reads physical memory through com.sun.management (jdk.management); JUnit reports use java.xml.
-modules="$modules,jdk.management,java.xml,jdk.unsupported"
+modules="$(echo "$modules,jdk.management,java.xml,jdk.unsupported" | tr , "\n" | sort -u | paste -sd,)"
 step "jlink: $modules"
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
   --output "$stage/jre"

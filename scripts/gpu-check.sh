@@ -3,14 +3,15 @@
 # scripts/gpu-bundle.sh made (a jlink Java runtime, our jars and PTX, the test classes, JUnit's console
 # launcher). Run in the repository root:
 #   bash scripts/gpu-check.sh build/gpu-bundle.tar.gz [--rebuild-ptx] [--seq 4096,8192,16384]
-#        [--tests Class1,Class2] [--budget 540]
+#        [--tests Class1,Class2] [--budget 540] [--time-scale 1]
 # Steps, each bounded by `timeout` and reported PASS / FAIL / SKIP with its reason, each independent of
 # the others: unpack, machine (nvidia-smi, nvcc, torch), [rebuild the PTX with this machine's nvcc],
 # doctor, the CUDA correctness suite (the backend contract on the GPU: bf16 within 2e-2 relative of the
 # fp32 reference), our kernels' benchmark, SDPA's benchmark on the same shapes, the comparison.
 # --rebuild-ptx: compile kernels/src/main/cuda here and load that PTX instead of the carried one (when
 # the driver cannot JIT the carried PTX; doctor then shows the JIT log). --budget: seconds for the
-# whole run (default 540); a step gets at most what is left. Everything printed also goes to
+# whole run (default 540); a step gets at most what is left. --time-scale multiplies every step's limit
+# (a rehearsal on the CPU emulation of the driver needs ~20). Everything printed also goes to
 # $OUT/gpu-check.txt when OUT is set. Exit status 1 when a step failed. A step whose command exits 3
 # (missing torch, no CUDA device) is a SKIP, with the command's last line as the reason.
 set -uo pipefail
@@ -20,12 +21,14 @@ cd "$root"
 
 main() {
   local bundle="" rebuild_ptx=false sequences="4096,8192,16384" tests="" budget=540
+  time_scale=1
   while (($#)); do
     case "$1" in
       --rebuild-ptx) rebuild_ptx=true ;;
       --seq) sequences="$2"; shift ;;
       --tests) tests="$2"; shift ;;
       --budget) budget="$2"; shift ;;
+      --time-scale) time_scale="$2"; shift ;;
       -*) echo "gpu-check: unknown option $1"; return 2 ;;
       *) bundle="$1" ;;
     esac
@@ -40,10 +43,12 @@ main() {
   echo "ringmaster gpu-check $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname); bundle $bundle; budget ${budget}s; work $work"
 
   local java="$work/gpu-bundle/jre/bin/java"
-  local classpath="$work/gpu-bundle/test-classes:$work/gpu-bundle/lib/*"
   local java_options=(-Djava.io.tmpdir="$work" -XX:+UseParallelGC)
 
   step "unpack the bundle" 60 tar -xzf "$bundle" -C "$work"
+  # Spelled out jar by jar: JUnit's --class-path does not expand lib/* as the java launcher does.
+  local classpath
+  classpath="$work/gpu-bundle/test-classes$(printf ':%s' "$work"/gpu-bundle/lib/*.jar)"
   local have_java=false
   if [[ -x "$java" ]] && "$java" -version >/dev/null 2>&1; then
     have_java=true
@@ -79,7 +84,7 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
     for class in "${classes[@]}"; do selectors+=(--select-class "io.ringmaster.kernels.cuda.$class"); done
     step "CUDA correctness suite (bf16 within 2e-2 relative of the fp32 reference)" 300 \
       "$java" "${java_options[@]}" -jar "$work/gpu-bundle/junit-console.jar" execute --disable-banner \
-      --details=tree --class-path "$classpath" "${selectors[@]}"
+      --disable-ansi-colors --details=tree --class-path "$classpath" "${selectors[@]}"
     summary[${#summary[@]}-1]+="; $(grep -oE '[0-9]+ (tests successful|tests failed|tests aborted|containers aborted)' "$last_log" | paste -sd, | sed 's/,/, /g')"
     step "benchmark: our kernels" 200 "$java" "${java_options[@]}" -cp "$classpath" \
       io.ringmaster.kernels.cuda.CudaKernelBenchmark --seq "$sequences" --seconds 0.5
@@ -108,7 +113,7 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
 # left, its output shown and kept in $last_log; records PASS / FAIL (exit status or TIMEOUT, and the last
 # line) / SKIP (exit 3 or command not found) in the summary.
 step() {
-  local name="$1" limit="$2"
+  local name="$1" limit=$(($2 * time_scale))
   shift 2
   last_log="$work/step-$((${#summary[@]} + 1)).log"
   : >"$last_log"

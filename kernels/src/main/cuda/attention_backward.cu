@@ -17,7 +17,7 @@
 //    (dQ must be zeroed before the launch).
 //  - attention_backward_simple_dq / _dkdv: one CTA per query row / per key, fp32 dot products; any head
 //    dim up to 512; the fallback and the yardstick.
-#include "device.cuh"
+#include "attention_common.cuh"
 
 #include <limits.h>
 
@@ -64,23 +64,6 @@ struct Shape {
   static_assert(WARPS % ROW_GROUPS == 0 && D_TILES % D_PARTS == 0 && PASS_TILES % 2 == 0, "dQ split");
 };
 
-template <int D, int ROWS, int THREADS>
-RM_DEVICE void load_rows_async(bf16* tile, const bf16* __restrict__ source, int first_row, int tokens,
-                               int heads, int head) {
-  constexpr int CHUNKS = D / 8;
-  static_assert((ROWS * CHUNKS) % THREADS == 0, "whole chunks per thread");
-#pragma unroll
-  for (int i = 0; i < ROWS * CHUNKS / THREADS; ++i) {
-    int index = i * THREADS + threadIdx.x;
-    int row = index / CHUNKS;
-    int chunk = index % CHUNKS;
-    int token = first_row + row;
-    bool valid = token < tokens;
-    const bf16* from = valid ? source + ((long long)token * heads + head) * D + chunk * 8 : source;
-    cp_async_16(tile + swizzled_offset(row, chunk, CHUNKS), from, valid);
-  }
-}
-
 template <int D, int BLOCK_N, int BLOCK_M>
 RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __restrict__ k,
                                   const bf16* __restrict__ v, const bf16* __restrict__ dout,
@@ -103,8 +86,10 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
   float* shared_delta = shared_lse + 2 * BLOCK_M;
   int* shared_limit = reinterpret_cast<int*>(shared_delta + 2 * BLOCK_M);
 
-  const int kv_tile = blockIdx.x;
-  const int kv_head = blockIdx.y;
+  // Grid (KV heads, KV tiles): the first wave takes the first (under a causal mask, heaviest) KV tile
+  // of every head.
+  const int kv_tile = blockIdx.y;
+  const int kv_head = blockIdx.x;
   const int group_size = query_heads / kv_heads;
   const int first_key = kv_tile * BLOCK_N;
   const int warp = threadIdx.x / 32;
@@ -210,15 +195,8 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
       ldmatrix_x4(a_v, key_fragment_address(shared_v, k_step));
 #pragma unroll
       for (int t = 0; t < S::S_TILES; t += 2) {
-        const int row = t * 8 + (matrix >> 1) * 8 + matrix_row;
-        const int chunk = k_step * 2 + (matrix & 1);
-        uint32_t b[4];
-        ldmatrix_x4(b, tile_q + swizzled_offset(row, chunk, S::CHUNKS));
-        mma_bf16_16816(s[t], a_k, b[0], b[1]);
-        mma_bf16_16816(s[t + 1], a_k, b[2], b[3]);
-        ldmatrix_x4(b, tile_dout + swizzled_offset(row, chunk, S::CHUNKS));
-        mma_bf16_16816(dp[t], a_v, b[0], b[1]);
-        mma_bf16_16816(dp[t + 1], a_v, b[2], b[3]);
+        mma_with_rows_of<S::CHUNKS>(tile_q, t, k_step, a_k, s[t], s[t + 1]);
+        mma_with_rows_of<S::CHUNKS>(tile_dout, t, k_step, a_v, dp[t], dp[t + 1]);
       }
     }
 
@@ -242,25 +220,12 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
     for (int k_step = 0; k_step < BLOCK_M / 16; ++k_step) {
       uint32_t p_fragment[4];
       uint32_t ds_fragment[4];
-      p_fragment[0] = pack_bf16x2(s[2 * k_step][0], s[2 * k_step][1]);
-      p_fragment[1] = pack_bf16x2(s[2 * k_step][2], s[2 * k_step][3]);
-      p_fragment[2] = pack_bf16x2(s[2 * k_step + 1][0], s[2 * k_step + 1][1]);
-      p_fragment[3] = pack_bf16x2(s[2 * k_step + 1][2], s[2 * k_step + 1][3]);
-      ds_fragment[0] = pack_bf16x2(dp[2 * k_step][0], dp[2 * k_step][1]);
-      ds_fragment[1] = pack_bf16x2(dp[2 * k_step][2], dp[2 * k_step][3]);
-      ds_fragment[2] = pack_bf16x2(dp[2 * k_step + 1][0], dp[2 * k_step + 1][1]);
-      ds_fragment[3] = pack_bf16x2(dp[2 * k_step + 1][2], dp[2 * k_step + 1][3]);
+      accumulators_as_a(p_fragment, s, k_step);
+      accumulators_as_a(ds_fragment, dp, k_step);
 #pragma unroll
       for (int t = 0; t < S::D_TILES; t += 2) {
-        const int row = k_step * 16 + (matrix & 1) * 8 + matrix_row;
-        const int chunk = t + (matrix >> 1);
-        uint32_t b[4];
-        ldmatrix_x4_trans(b, tile_dout + swizzled_offset(row, chunk, S::CHUNKS));
-        mma_bf16_16816(dv_accumulator[t], p_fragment, b[0], b[1]);
-        mma_bf16_16816(dv_accumulator[t + 1], p_fragment, b[2], b[3]);
-        ldmatrix_x4_trans(b, tile_q + swizzled_offset(row, chunk, S::CHUNKS));
-        mma_bf16_16816(dk_accumulator[t], ds_fragment, b[0], b[1]);
-        mma_bf16_16816(dk_accumulator[t + 1], ds_fragment, b[2], b[3]);
+        mma_with_tile<S::CHUNKS>(tile_dout, t, k_step, p_fragment, dv_accumulator[t], dv_accumulator[t + 1]);
+        mma_with_tile<S::CHUNKS>(tile_q, t, k_step, ds_fragment, dk_accumulator[t], dk_accumulator[t + 1]);
       }
     }
 
@@ -298,12 +263,8 @@ RM_DEVICE void attention_backward(const bf16* __restrict__ q, const bf16* __rest
                                                          row_group * 2 + (matrix & 1), S::DS_CHUNKS));
 #pragma unroll
         for (int t = 0; t < S::PASS_TILES; t += 2) {
-          const int row = k_step * 16 + (matrix & 1) * 8 + matrix_row;
-          const int chunk = first_tile + pass * S::PASS_TILES + t + (matrix >> 1);
-          uint32_t b[4];
-          ldmatrix_x4_trans(b, shared_k + swizzled_offset(row, chunk, S::CHUNKS));
-          mma_bf16_16816(dq_accumulator[t], a, b[0], b[1]);
-          mma_bf16_16816(dq_accumulator[t + 1], a, b[2], b[3]);
+          mma_with_tile<S::CHUNKS>(shared_k, first_tile + pass * S::PASS_TILES + t, k_step, a, dq_accumulator[t],
+                                   dq_accumulator[t + 1]);
         }
       }
 #pragma unroll
@@ -368,16 +329,6 @@ RM_BACKWARD_TC(attention_backward_tc_d128_n128, 128, 128, 64)
 
 // ---------------------------------------------------------------------------------------------------
 // The simple kernels: fp32 dot products, chunks of SIMPLE_THREADS rows shared through memory.
-
-constexpr int SIMPLE_THREADS = 128;
-constexpr int SIMPLE_MAX_HEAD_DIM = 512;
-constexpr int SIMPLE_DIMS_PER_THREAD = SIMPLE_MAX_HEAD_DIM / SIMPLE_THREADS;
-
-RM_DEVICE float dot_bf16(const float* __restrict__ a, const bf16* __restrict__ b, int n) {
-  float sum = 0.0f;
-  for (int i = 0; i < n; ++i) sum += a[i] * bf16_to_float(b[i]);
-  return sum;
-}
 
 // dQ of one (query row, head): shared memory holds q and dO (2·head_dim floats) and SIMPLE_THREADS dS.
 extern "C" __global__ void __launch_bounds__(SIMPLE_THREADS)

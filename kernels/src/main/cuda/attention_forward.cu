@@ -10,9 +10,10 @@
 //    of 64 keys, double-buffered in shared memory by cp.async; S = Q Kᵀ and the online softmax stay in
 //    registers, P is re-packed as the A operand of P·V without a round trip through shared memory.
 //    Tiles a causal mask hides completely are skipped; the mask is applied only on tiles it cuts.
+//    Grid: (query heads, query tiles).
 //  - attention_forward_simple: one CTA per (query row, head), fp32 dot products. Any head dim up to 512;
 //    obviously correct, slow; the fallback and the yardstick for the tensor-core kernel.
-#include "device.cuh"
+#include "attention_common.cuh"
 
 #include <limits.h>
 
@@ -35,24 +36,6 @@ struct Shape {
   static constexpr int SHARED_BYTES = (Q_ELEMENTS + 4 * KV_ELEMENTS) * 2 + 2 * BLOCK_N * 4;
 };
 
-// Rows [first_row, first_row + ROWS) of one head into a swizzled shared tile; rows past `tokens` are zeros.
-template <int D, int ROWS>
-RM_DEVICE void load_rows_async(bf16* tile, const bf16* __restrict__ source, int first_row, int tokens,
-                               int heads, int head) {
-  constexpr int CHUNKS = D / 8;
-  static_assert((ROWS * CHUNKS) % THREADS == 0, "whole chunks per thread");
-#pragma unroll
-  for (int i = 0; i < ROWS * CHUNKS / THREADS; ++i) {
-    int index = i * THREADS + threadIdx.x;
-    int row = index / CHUNKS;
-    int chunk = index % CHUNKS;
-    int token = first_row + row;
-    bool valid = token < tokens;
-    const bf16* from = valid ? source + ((long long)token * heads + head) * D + chunk * 8 : source;
-    cp_async_16(tile + swizzled_offset(row, chunk, CHUNKS), from, valid);
-  }
-}
-
 template <int D, bool Q_IN_REGISTERS>
 RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restrict__ k,
                                  const bf16* __restrict__ v, const int* __restrict__ q_positions,
@@ -69,8 +52,10 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
   bf16* shared_v = shared_k + 2 * S::KV_ELEMENTS;
   int* shared_key_positions = reinterpret_cast<int*>(shared_v + 2 * S::KV_ELEMENTS);
 
-  const int q_tile = gridDim.x - 1 - blockIdx.x;  // the heaviest causal tiles start first
-  const int head = blockIdx.y;
+  // Grid (heads, query tiles): the first wave takes the last (under a causal mask, heaviest) query
+  // tile of every head, so the long tiles do not all end up in the last wave.
+  const int q_tile = gridDim.y - 1 - blockIdx.y;
+  const int head = blockIdx.x;
   const int kv_head = head / (query_heads / kv_heads);
   const int first_q_row = q_tile * BLOCK_M;
   const int warp = threadIdx.x / 32;
@@ -97,9 +82,9 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
   };
   auto load_kv = [&](int tile, int buffer) {
     int first_key = tile * BLOCK_N;
-    load_rows_async<D, BLOCK_N>(shared_k + buffer * S::KV_ELEMENTS, k, first_key, kv_tokens, kv_heads,
+    load_rows_async<D, BLOCK_N, THREADS>(shared_k + buffer * S::KV_ELEMENTS, k, first_key, kv_tokens, kv_heads,
                                 kv_head);
-    load_rows_async<D, BLOCK_N>(shared_v + buffer * S::KV_ELEMENTS, v, first_key, kv_tokens, kv_heads,
+    load_rows_async<D, BLOCK_N, THREADS>(shared_v + buffer * S::KV_ELEMENTS, v, first_key, kv_tokens, kv_heads,
                                 kv_head);
     if (threadIdx.x < BLOCK_N) {
       int key = first_key + threadIdx.x;
@@ -108,7 +93,7 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
   };
 
   int tile = next_visible(0);
-  load_rows_async<D, BLOCK_M>(shared_q, q, first_q_row, q_tokens, query_heads, head);
+  load_rows_async<D, BLOCK_M, THREADS>(shared_q, q, first_q_row, q_tokens, query_heads, head);
   if (tile < kv_tiles) load_kv(tile, 0);
   cp_async_commit();
   cp_async_wait<0>();
@@ -132,8 +117,6 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
   float row_max[2] = {-INFINITY, -INFINITY};  // in units of log2, i.e. already times scale · log2(e)
   float row_sum[2] = {0.0f, 0.0f};            // this thread's share; the quad is summed at the end
   const float scale_log2 = scale * RM_LOG2E;
-  const int matrix = lane >> 3;  // which of ldmatrix.x4's four 8x8 matrices this lane addresses
-  const int matrix_row = lane & 7;
 
   int buffer = 0;
   while (tile < kv_tiles) {
@@ -157,13 +140,7 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
       if (!Q_IN_REGISTERS) ldmatrix_x4(q_loaded, q_fragment_address(k_step));
       const uint32_t(&a)[4] = Q_IN_REGISTERS ? q_fragments[Q_IN_REGISTERS ? k_step : 0] : q_loaded;
 #pragma unroll
-      for (int t = 0; t < S::S_TILES; t += 2) {
-        uint32_t b[4];
-        int key = t * 8 + (matrix >> 1) * 8 + matrix_row;
-        ldmatrix_x4(b, tile_k + swizzled_offset(key, k_step * 2 + (matrix & 1), S::CHUNKS));
-        mma_bf16_16816(s[t], a, b[0], b[1]);
-        mma_bf16_16816(s[t + 1], a, b[2], b[3]);
-      }
+      for (int t = 0; t < S::S_TILES; t += 2) mma_with_rows_of<S::CHUNKS>(tile_k, t, k_step, a, s[t], s[t + 1]);
     }
 
     const bool cut_by_mask =
@@ -215,18 +192,9 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
 #pragma unroll
     for (int k_step = 0; k_step < BLOCK_N / 16; ++k_step) {
       uint32_t p[4];
-      p[0] = pack_bf16x2(s[2 * k_step][0], s[2 * k_step][1]);
-      p[1] = pack_bf16x2(s[2 * k_step][2], s[2 * k_step][3]);
-      p[2] = pack_bf16x2(s[2 * k_step + 1][0], s[2 * k_step + 1][1]);
-      p[3] = pack_bf16x2(s[2 * k_step + 1][2], s[2 * k_step + 1][3]);
+      accumulators_as_a(p, s, k_step);
 #pragma unroll
-      for (int t = 0; t < S::O_TILES; t += 2) {
-        uint32_t b[4];
-        int key = k_step * 16 + (matrix & 1) * 8 + matrix_row;
-        ldmatrix_x4_trans(b, tile_v + swizzled_offset(key, t + (matrix >> 1), S::CHUNKS));
-        mma_bf16_16816(o[t], p, b[0], b[1]);
-        mma_bf16_16816(o[t + 1], p, b[2], b[3]);
-      }
+      for (int t = 0; t < S::O_TILES; t += 2) mma_with_tile<S::CHUNKS>(tile_v, t, k_step, p, o[t], o[t + 1]);
     }
 
     block_sync();  // everyone is done with this buffer before the next iteration refills it
@@ -278,16 +246,6 @@ RM_FORWARD_TC(attention_forward_tc_d128_qsmem, 128, false)
 
 // ---------------------------------------------------------------------------------------------------
 // The simple kernel: one CTA of SIMPLE_THREADS per (query row, head), two passes over the keys.
-
-constexpr int SIMPLE_THREADS = 128;
-constexpr int SIMPLE_MAX_HEAD_DIM = 512;  // each thread keeps head_dim / SIMPLE_THREADS accumulators
-constexpr int SIMPLE_DIMS_PER_THREAD = SIMPLE_MAX_HEAD_DIM / SIMPLE_THREADS;
-
-RM_DEVICE float dot_bf16(const float* __restrict__ a, const bf16* __restrict__ b, int n) {
-  float sum = 0.0f;
-  for (int i = 0; i < n; ++i) sum += a[i] * bf16_to_float(b[i]);
-  return sum;
-}
 
 // Shared memory: the scaled query row (head_dim floats), then SIMPLE_THREADS floats of probabilities,
 // then SIMPLE_THREADS (max, sum) pairs for the reduction.

@@ -203,7 +203,7 @@ void run_case(const Case& c, std::mt19937& random) {
     std::vector<float> out(q_size, NAN), lse(rows, NAN);
     const int q_tiles = (c.q_tokens + 127) / 128;
     const int shared = (128 * d + 4 * 64 * d) * 2 + 2 * 64 * 4;
-    rm_emulation::launch(dim3{(unsigned)q_tiles, (unsigned)c.query_heads, 1}, dim3{256, 1, 1}, shared, [&] {
+    rm_emulation::launch(dim3{(unsigned)c.query_heads, (unsigned)q_tiles, 1}, dim3{256, 1, 1}, shared, [&] {
       kernel(q16.data(), k16.data(), v16.data(), c.q_positions.data(), c.kv_positions.data(), q_low.data(),
              q_high.data(), kv_low.data(), kv_high.data(), out.data(), lse.data(), c.q_tokens, c.kv_tokens,
              c.query_heads, c.kv_heads, causal, scale);
@@ -251,7 +251,7 @@ void run_case(const Case& c, std::mt19937& random) {
     const std::vector<int>& kv_tile_low = block_n == 64 ? kv_low : kv128_low;
     const std::vector<int>& kv_tile_high = block_n == 64 ? kv_high : kv128_high;
     const unsigned threads = block_n / 16 * 32;
-    rm_emulation::launch(dim3{(unsigned)kv_tiles, (unsigned)c.kv_heads, 1}, dim3{threads, 1, 1}, shared, [&] {
+    rm_emulation::launch(dim3{(unsigned)c.kv_heads, (unsigned)kv_tiles, 1}, dim3{threads, 1, 1}, shared, [&] {
       kernel(q16.data(), k16.data(), v16.data(), dout16.data(), global_lse.data(), delta.data(),
              c.q_positions.data(), c.kv_positions.data(), q_tile_low.data(), q_tile_high.data(), kv_tile_low.data(),
              kv_tile_high.data(), dq.data(), dk.data(), dv.data(), c.q_tokens, c.kv_tokens, c.query_heads,

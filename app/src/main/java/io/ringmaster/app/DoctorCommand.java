@@ -82,16 +82,16 @@ public final class DoctorCommand implements Callable<Integer> {
     }
   }
 
+  /** One line: the backends that work here and what {@code --device auto} does. */
   private static String backends(DjlEngine djl, CudaProbe cuda, String cudaBackend) {
+    boolean cudaUsable = cuda.available() && cudaBackend.startsWith("ready");
+    String cudaWhyNot = cuda.available() ? "the cuda backend " + cudaBackend.lines().findFirst().orElse("") : cuda.reason();
     List<String> usable = new ArrayList<>();
     if (djl.loaded()) usable.add("cpu");
-    boolean cudaUsable = cuda.available() && cudaBackend.startsWith("ready");
     if (cudaUsable) usable.add("cuda");
-    String auto = cudaUsable
-        ? "auto picks cuda"
-        : "auto falls back to cpu: " + (cuda.available() ? "the cuda backend " + cudaBackend.lines().findFirst().orElse("")
-            : cuda.reason());
-    return (usable.isEmpty() ? "none" : String.join(", ", usable)) + " (" + auto + ")";
+    if (cudaUsable) return String.join(", ", usable) + " (auto picks cuda)";
+    if (djl.loaded()) return "cpu (auto falls back to cpu: " + cudaWhyNot + ")";
+    return "none (cpu: DJL " + djl.description() + "; cuda: " + cudaWhyNot + ")";
   }
 
   /** The only place doctor touches DJL: a process without DJL on its class path gets a reason instead. */

@@ -89,7 +89,7 @@ final class AttentionKernels {
     if (kernel != null) {
       DevicePositions.TileRanges queryTiles = qPositions.tiles(FORWARD_QUERY_TILE, this);
       DevicePositions.TileRanges keyTiles = kvPositions.tiles(FORWARD_KEY_TILE, this);
-      device.launch(kernel, ceilDiv(q.tokens(), FORWARD_QUERY_TILE), q.heads(), FORWARD_THREADS,
+      device.launch(kernel, q.heads(), ceilDiv(q.tokens(), FORWARD_QUERY_TILE), FORWARD_THREADS,
           forwardSharedBytes(headDim), q.pointer(), k.pointer(), v.pointer(), qPositions.pointer(),
           kvPositions.pointer(), queryTiles.smallest(), queryTiles.largest(), keyTiles.smallest(),
           keyTiles.largest(), out.pointer(), lse.pointer(), q.tokens(), k.tokens(), q.heads(), k.heads(),
@@ -130,7 +130,7 @@ final class AttentionKernels {
       int queryTile = choice.backward().queryTile();
       DevicePositions.TileRanges queryTiles = qPositions.tiles(queryTile, this);
       DevicePositions.TileRanges keyTiles = kvPositions.tiles(keyTile, this);
-      device.launch(kernel, ceilDiv(k.tokens(), keyTile), k.heads(), keyTile / BACKWARD_KEYS_PER_WARP * 32,
+      device.launch(kernel, k.heads(), ceilDiv(k.tokens(), keyTile), keyTile / BACKWARD_KEYS_PER_WARP * 32,
           backwardSharedBytes(headDim, keyTile, queryTile), q.pointer(), k.pointer(), v.pointer(), dOut.pointer(),
           lse.pointer(), delta.pointer(), qPositions.pointer(), kvPositions.pointer(), queryTiles.smallest(),
           queryTiles.largest(), keyTiles.smallest(), keyTiles.largest(), dq.pointer(), dk.pointer(),

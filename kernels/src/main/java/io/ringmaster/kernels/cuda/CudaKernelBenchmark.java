@@ -65,7 +65,7 @@ public final class CudaKernelBenchmark {
               + "head dim %d%n", device.info().describe(), device.driverVersion(), device.moduleLoadSeconds(),
           settings.queryHeads(), settings.kvHeads(), settings.headDim());
       System.out.println("FLOPs: forward 2·S²·Hq·d (half of 4·S²·Hq·d: causal), backward 2.5× forward");
-      System.out.printf("%-34s %7s %10s %9s%n", "kernels", "seq", "ms", "TFLOP/s");
+      System.out.printf("%-58s %7s %10s %9s%n", "kernels", "seq", "ms", "TFLOP/s");
       for (int sequence : settings.sequences()) run(device, settings, sequence);
     }
   }
@@ -131,7 +131,7 @@ public final class CudaKernelBenchmark {
 
   private static void report(String kernels, int sequence, double flops, double seconds) {
     double teraflops = flops / seconds / 1e12;
-    System.out.printf("%-34s %7d %10.3f %9.1f%n", kernels, sequence, seconds * 1e3, teraflops);
+    System.out.printf("%-58s %7d %10.3f %9.1f%n", kernels, sequence, seconds * 1e3, teraflops);
     System.out.printf("RESULT ours %s seq=%d seconds=%.6e tflops=%.2f%n", kernels.replace(' ', '_'), sequence,
         seconds, teraflops);
   }
