@@ -29,7 +29,7 @@ def results(path):
 def main():
     figures = results(sys.argv[1]) + results(sys.argv[2])
     sequences = sorted({seq for _, _, _, seq, _ in figures})
-    print(f"{'phase':<17} {'seq':>6} {'ours TFLOP/s (kernels)':<44} {'SDPA best TFLOP/s (backend)':<38} "
+    print(f"{'phase':<17} {'seq':>6} {'ours TFLOP/s (kernels)':<56} {'SDPA best TFLOP/s (backend)':<38} "
           f"{'SDPA default':>12} {'ours/best':>9}")
     for seq in sequences:
         for phase in PHASES:
@@ -42,7 +42,7 @@ def main():
             sdpa_text = f"{sdpa[0]:7.1f} ({sdpa[1]})" if sdpa else "   none"
             default_text = f"{default[0]:12.1f}" if default else f"{'none':>12}"
             ratio = f"{ours[0] / sdpa[0]:9.2f}" if ours and sdpa else f"{'-':>9}"
-            print(f"{phase:<17} {seq:6d} {ours_text:<44} {sdpa_text:<38} {default_text} {ratio}")
+            print(f"{phase:<17} {seq:6d} {ours_text:<56} {sdpa_text:<38} {default_text} {ratio}")
     if not sequences:
         print("no benchmark results to compare")
 

@@ -71,6 +71,7 @@ step "jlink: $modules"
 tar -C "$root/build" -czf "$archive" gpu-bundle
 bytes=$(stat -c %s "$archive")
 step "$(du -sh "$stage" | cut -f1) unpacked; archive $archive: $(awk -v b="$bytes" 'BEGIN{printf "%.1f MiB", b/1048576}')"
+rm -rf "$stage"  # build/ then holds only the archive, which is what travels
 if ((bytes > limit_bytes)); then
   step "FAILED: the archive is over 60 MiB"
   exit 1

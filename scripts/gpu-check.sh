@@ -3,14 +3,15 @@
 # scripts/gpu-bundle.sh made (a jlink Java runtime, our jars and PTX, the test classes, JUnit's console
 # launcher). Run in the repository root:
 #   bash scripts/gpu-check.sh build/gpu-bundle.tar.gz [--rebuild-ptx] [--seq 4096,8192,16384]
-#        [--tests Class1,Class2] [--budget 540] [--time-scale 1]
+#        [--tests Class1,Class2] [--budget 420] [--time-scale 1]
 # Steps, each bounded by `timeout` and reported PASS / FAIL / SKIP with its reason, each independent of
 # the others: unpack, machine (nvidia-smi, nvcc, torch), [rebuild the PTX with this machine's nvcc],
 # doctor, the CUDA correctness suite (the backend contract on the GPU: bf16 within 2e-2 relative of the
 # fp32 reference), our kernels' benchmark, SDPA's benchmark on the same shapes, the comparison.
 # --rebuild-ptx: compile kernels/src/main/cuda here and load that PTX instead of the carried one (when
 # the driver cannot JIT the carried PTX; doctor then shows the JIT log). --budget: seconds for the
-# whole run (default 540); a step gets at most what is left. --time-scale multiplies every step's limit
+# whole run (default 420: a worst case leaves device time for a second run); a step gets at most what
+# is left. --time-scale multiplies every step's limit
 # (a rehearsal on the CPU emulation of the driver needs ~20). Everything printed also goes to
 # $OUT/gpu-check.txt when OUT is set. Exit status 1 when a step failed. A step whose command exits 3
 # (missing torch, no CUDA device) is a SKIP, with the command's last line as the reason.
@@ -20,7 +21,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 main() {
-  local bundle="" rebuild_ptx=false sequences="4096,8192,16384" tests="" budget=540
+  local bundle="" rebuild_ptx=false sequences="4096,8192,16384" tests="" budget=420
   time_scale=1
   while (($#)); do
     case "$1" in
@@ -73,7 +74,7 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
     if step "rebuild the PTX with this machine's nvcc" 240 bash scripts/build-ptx.sh kernels/src/main/cuda "$work/ptx-rebuilt" "$work/ptxas"; then
       export RINGMASTER_PTX_DIR="$work/ptx-rebuilt/ptx"
       echo "the Java steps load PTX from $RINGMASTER_PTX_DIR"
-      grep -h -A2 "Compiling entry function 'attention_" "$work/ptxas/ptxas-sm_90.txt" 2>/dev/null | grep -E "entry|Used|spill"
+      grep -h -A3 "Compiling entry function 'attention_" "$work/ptxas/ptxas-sm_90.txt" 2>/dev/null | grep -E "entry|Used|spill"
     fi
   fi
 
@@ -82,11 +83,11 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
     local selectors=()
     IFS=, read -r -a classes <<<"${tests:-CudaProbeTest,PtxModulesTest,CudaTensorCoreKernelsTest,CudaAttentionBackendTest,CudaSimpleKernelsTest}"
     for class in "${classes[@]}"; do selectors+=(--select-class "io.ringmaster.kernels.cuda.$class"); done
-    step "CUDA correctness suite (bf16 within 2e-2 relative of the fp32 reference)" 300 \
+    step "CUDA correctness suite (bf16 within 2e-2 relative of the fp32 reference)" 240 \
       "$java" "${java_options[@]}" -jar "$work/gpu-bundle/junit-console.jar" execute --disable-banner \
       --disable-ansi-colors --details=tree --class-path "$classpath" "${selectors[@]}"
     summary[${#summary[@]}-1]+="; $(grep -oE '[0-9]+ (tests successful|tests failed|tests aborted|containers aborted)' "$last_log" | paste -sd, | sed 's/,/, /g')"
-    step "benchmark: our kernels" 200 "$java" "${java_options[@]}" -cp "$classpath" \
+    step "benchmark: our kernels" 150 "$java" "${java_options[@]}" -cp "$classpath" \
       io.ringmaster.kernels.cuda.CudaKernelBenchmark --seq "$sequences" --seconds 0.5
     cp "$last_log" "$work/ours.txt"
   else
@@ -94,7 +95,7 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
   fi
 
   if command -v python3 >/dev/null; then
-    step "benchmark: PyTorch SDPA" 200 python3 -u scripts/sdpa_benchmark.py --seq "$sequences" --seconds 0.5
+    step "benchmark: PyTorch SDPA" 150 python3 -u scripts/sdpa_benchmark.py --seq "$sequences" --seconds 0.5
     cp "$last_log" "$work/sdpa.txt"
     step "comparison: ours / SDPA (same shapes, bf16, causal, same FLOP convention)" 30 \
       python3 scripts/compare_benchmarks.py "$work/ours.txt" "$work/sdpa.txt"

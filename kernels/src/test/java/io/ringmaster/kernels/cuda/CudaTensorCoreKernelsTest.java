@@ -15,6 +15,8 @@ import io.ringmaster.kernels.layout.ShardLayout;
 import io.ringmaster.kernels.layout.Sharding;
 import io.ringmaster.kernels.reference.ReferenceAttention;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -79,15 +81,31 @@ class CudaTensorCoreKernelsTest {
     }
   }
 
+  /** Seeded inputs of one block and their reference results, shared by every kernel choice. */
+  private record Problem(HostTensor q, HostTensor k, HostTensor v, HostTensor dOut, ReferenceAttention.Forward forward,
+      ReferenceAttention.Gradients gradients) {
+    static Problem of(HeadLayout heads, Block block) {
+      SeededTensors random = new SeededTensors(block.name().hashCode() + heads.headDim());
+      HostTensor q = random.normal(block.queries().count(), heads.queryHeads(), heads.headDim());
+      HostTensor k = random.normal(block.keys().count(), heads.kvHeads(), heads.headDim());
+      HostTensor v = random.normal(block.keys().count(), heads.kvHeads(), heads.headDim());
+      HostTensor dOut = random.normal(block.queries().count(), heads.queryHeads(), heads.headDim());
+      return new Problem(q, k, v, dOut,
+          ReferenceAttention.forward(q, k, v, block.queries(), block.keys(), block.masking()),
+          ReferenceAttention.backward(q, k, v, dOut, block.queries(), block.keys(), block.masking()));
+    }
+  }
+
+  private static final Map<String, Problem> PROBLEMS = new ConcurrentHashMap<>();
+
   private static void check(CudaAttentionBackend backend, HeadLayout heads, Block block, String label) {
-    SeededTensors random = new SeededTensors(block.name().hashCode() + heads.headDim());
-    HostTensor q = random.normal(block.queries().count(), heads.queryHeads(), heads.headDim());
-    HostTensor k = random.normal(block.keys().count(), heads.kvHeads(), heads.headDim());
-    HostTensor v = random.normal(block.keys().count(), heads.kvHeads(), heads.headDim());
-    HostTensor dOut = random.normal(block.queries().count(), heads.queryHeads(), heads.headDim());
-    ReferenceAttention.Forward forward = ReferenceAttention.forward(q, k, v, block.queries(), block.keys(), block.masking());
-    ReferenceAttention.Gradients gradients =
-        ReferenceAttention.backward(q, k, v, dOut, block.queries(), block.keys(), block.masking());
+    Problem problem = PROBLEMS.computeIfAbsent(heads + "/" + block, key -> Problem.of(heads, block));
+    HostTensor q = problem.q();
+    HostTensor k = problem.k();
+    HostTensor v = problem.v();
+    HostTensor dOut = problem.dOut();
+    ReferenceAttention.Forward forward = problem.forward();
+    ReferenceAttention.Gradients gradients = problem.gradients();
     try (Tensor qDevice = backend.upload(q);
         Tensor kDevice = backend.upload(k);
         Tensor vDevice = backend.upload(v);
