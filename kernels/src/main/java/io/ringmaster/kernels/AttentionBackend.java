@@ -4,6 +4,11 @@ package io.ringmaster.kernels;
  * Blockwise attention math for one rank of a ring, on one device. Ring attention is built from these
  * calls: forward merges {@link #forwardBlock} results through {@link #merge}; backward recomputes every
  * block against the global {@code lse} in {@link #backwardBlock}.
+ *
+ * <p>Calls never modify their inputs and return new tensors that the caller owns and closes. A
+ * causal mask compares {@link TokenPositions}, so query and key rows may come in any order; block
+ * lengths need not be a multiple of any kernel tile. {@code AttentionBackendContract} (kernels tests)
+ * is the executable form of this contract.
  */
 public interface AttentionBackend extends AutoCloseable {
   /** Backend and device in words, e.g. "cpu (DJL PyTorch 2.7.1)". */

@@ -103,6 +103,15 @@ public abstract class AttentionBackendContract {
   }
 
   record BlockCase(String name, TokenPositions queries, TokenPositions keys, Masking masking) {
+    /** Seeded rows shaped like the query block (for q, out, dOut). */
+    HostTensor queries(long seed) {
+      return new SeededTensors(seed).normal(queries.count(), HEADS.queryHeads(), HEADS.headDim());
+    }
+
+    HostTensor keysOrValues(long seed) {
+      return new SeededTensors(seed).normal(keys.count(), HEADS.kvHeads(), HEADS.headDim());
+    }
+
     @Override
     public String toString() {
       return name;
@@ -124,10 +133,9 @@ public abstract class AttentionBackendContract {
   @ParameterizedTest(name = "{0}")
   @MethodSource("blocks")
   void forwardBlockMatchesReference(BlockCase block) {
-    SeededTensors random = new SeededTensors(11);
-    HostTensor q = random.normal(block.queries().count(), HEADS.queryHeads(), HEADS.headDim());
-    HostTensor k = random.normal(block.keys().count(), HEADS.kvHeads(), HEADS.headDim());
-    HostTensor v = random.normal(block.keys().count(), HEADS.kvHeads(), HEADS.headDim());
+    HostTensor q = block.queries(11);
+    HostTensor k = block.keysOrValues(12);
+    HostTensor v = block.keysOrValues(13);
     ReferenceAttention.Forward expected = ReferenceAttention.forward(q, k, v, block.queries(), block.keys(), block.masking());
     try (Tensor qDevice = backend.upload(q);
         Tensor kDevice = backend.upload(k);
@@ -141,11 +149,10 @@ public abstract class AttentionBackendContract {
   @ParameterizedTest(name = "{0}")
   @MethodSource("blocks")
   void backwardBlockMatchesReference(BlockCase block) {
-    SeededTensors random = new SeededTensors(13);
-    HostTensor q = random.normal(block.queries().count(), HEADS.queryHeads(), HEADS.headDim());
-    HostTensor k = random.normal(block.keys().count(), HEADS.kvHeads(), HEADS.headDim());
-    HostTensor v = random.normal(block.keys().count(), HEADS.kvHeads(), HEADS.headDim());
-    HostTensor dOut = random.normal(block.queries().count(), HEADS.queryHeads(), HEADS.headDim());
+    HostTensor q = block.queries(21);
+    HostTensor k = block.keysOrValues(22);
+    HostTensor v = block.keysOrValues(23);
+    HostTensor dOut = block.queries(24);
     ReferenceAttention.Forward forward = ReferenceAttention.forward(q, k, v, block.queries(), block.keys(), block.masking());
     ReferenceAttention.Gradients expected =
         ReferenceAttention.backward(q, k, v, dOut, block.queries(), block.keys(), block.masking());
@@ -158,6 +165,8 @@ public abstract class AttentionBackendContract {
         BlockGradients actual = backend.backwardBlock(qDevice, kDevice, vDevice, outDevice, dOutDevice, lseDevice,
             block.queries(), block.keys(), block.masking())) {
       String label = "backward block, " + block + ": ";
+      assertThat(qDevice.toHost().values()).as("q after the call").containsExactly(q.values());
+      assertThat(lseDevice.toHost().values()).as("lse after the call").containsExactly(forward.lse().values());
       assertClose(TensorDifference.of(label + "dq", expected.dq(), actual.dq().toHost()), MAX_ABS_ERROR);
       assertClose(TensorDifference.of(label + "dk", expected.dk(), actual.dk().toHost()), MAX_ABS_ERROR);
       assertClose(TensorDifference.of(label + "dv", expected.dv(), actual.dv().toHost()), MAX_ABS_ERROR);

@@ -123,15 +123,17 @@ public final class CpuAttentionBackend implements AttentionBackend {
           lses.add(scope.full(block.tileShape(tile, 1), Float.NEGATIVE_INFINITY));
           continue;
         }
-        NDArray scores = block.scores(block.queryTile(tile), tile);
-        // A row that sees no key has max -inf; clamping keeps exp() at 0 instead of NaN (-inf - -inf).
-        NDArray rowMax = scores.max(LAST_AXIS, true).maximum(-Float.MAX_VALUE);
-        NDArray weights = scores.sub(rowMax).exp();
-        NDArray rowSum = weights.sum(LAST_AXIS, true);
-        // rowSum >= 1 for a row that sees a key (its max contributes exp(0)), 0 for an empty row.
-        NDArray out = weights.matMul(block.valuePrefix(tile)).div(rowSum.maximum(1f));
-        outs.add(out.reshape(block.tileShape(tile, heads.headDim())));
-        lses.add(rowMax.add(rowSum.log()).reshape(block.tileShape(tile, 1)));
+        try (NDManager tileScope = scope.newSubManager()) {
+          NDArray scores = block.scores(tileScope, block.queryTile(tileScope, tile), tile);
+          // A row that sees no key has max -inf; clamping keeps exp() at 0 instead of NaN (-inf - -inf).
+          NDArray rowMax = scores.max(LAST_AXIS, true).maximum(-Float.MAX_VALUE);
+          NDArray weights = scores.sub(rowMax).exp();
+          NDArray rowSum = weights.sum(LAST_AXIS, true);
+          // rowSum >= 1 for a row that sees a key (its max contributes exp(0)), 0 for an empty row.
+          NDArray out = weights.matMul(block.valuePrefix(tileScope, tile)).div(rowSum.maximum(1f));
+          outs.add(keep(out.reshape(block.tileShape(tile, heads.headDim())), scope));
+          lses.add(keep(rowMax.add(rowSum.log()).reshape(block.tileShape(tile, 1)), scope));
+        }
       }
       return new PartialAttention(adopt(block.tokenMajor(concatRows(outs))), adopt(block.tokenMajor(concatRows(lses))));
     }
@@ -189,16 +191,19 @@ public final class CpuAttentionBackend implements AttentionBackend {
           dqs.add(scope.zeros(block.tileShape(tile, heads.headDim())));
           continue;
         }
-        NDArray queryTile = block.queryTile(tile);
-        NDArray probabilities = block.scores(queryTile, tile).sub(block.tileRows(rowLse, tile)).exp();
-        NDArray dOutTile = block.tileRows(dOutGrouped, tile);
-        NDArray dProbabilities = dOutTile.matMul(block.valuePrefix(tile).transpose(0, 2, 1));
-        NDArray dScores = probabilities.mul(dProbabilities.sub(block.tileRows(rowDelta, tile)));
-        NDArray dqTile = dScores.matMul(block.keyPrefix(tile)).mul(heads.softmaxScale());
-        dqs.add(dqTile.reshape(block.tileShape(tile, heads.headDim())));
-        // The grouped queries are pre-scaled, so this product already carries the softmax scale.
-        addToPrefix(dk, tile.keyPrefix(), dScores.transpose(0, 2, 1).matMul(queryTile));
-        addToPrefix(dv, tile.keyPrefix(), probabilities.transpose(0, 2, 1).matMul(dOutTile));
+        try (NDManager tileScope = scope.newSubManager()) {
+          NDArray queryTile = block.queryTile(tileScope, tile);
+          NDArray probabilities =
+              block.scores(tileScope, queryTile, tile).sub(block.tileRows(tileScope, rowLse, tile)).exp();
+          NDArray dOutTile = block.tileRows(tileScope, dOutGrouped, tile);
+          NDArray dProbabilities = dOutTile.matMul(block.valuePrefix(tileScope, tile).transpose(0, 2, 1));
+          NDArray dScores = probabilities.mul(dProbabilities.sub(block.tileRows(tileScope, rowDelta, tile)));
+          NDArray dqTile = dScores.matMul(block.keyPrefix(tileScope, tile)).mul(heads.softmaxScale());
+          dqs.add(keep(dqTile.reshape(block.tileShape(tile, heads.headDim())), scope));
+          // The grouped queries are pre-scaled, so this product already carries the softmax scale.
+          addToPrefix(tileScope, dk, tile.keyPrefix(), dScores.transpose(0, 2, 1).matMul(queryTile));
+          addToPrefix(tileScope, dv, tile.keyPrefix(), probabilities.transpose(0, 2, 1).matMul(dOutTile));
+        }
       }
       return new BlockGradients(
           adopt(block.tokenMajor(concatRows(dqs))), adopt(dk.transpose(1, 0, 2)), adopt(dv.transpose(1, 0, 2)));
@@ -222,9 +227,16 @@ public final class CpuAttentionBackend implements AttentionBackend {
     return new CpuTensor(owner.full(new Shape(tokens, heads, headDim), value), owner);
   }
 
-  private static void addToPrefix(NDArray accumulator, int prefixRows, NDArray contribution) {
+  /** Adds into the first rows of a call-scoped accumulator; the sum is a tile-scoped temporary. */
+  private static void addToPrefix(NDManager tileScope, NDArray accumulator, int prefixRows, NDArray contribution) {
     NDIndex prefix = new NDIndex(":, :{}", prefixRows);
-    accumulator.set(prefix, accumulator.get(prefix).add(contribution));
+    accumulator.set(prefix, accumulator.get(tileScope, prefix).add(contribution));
+  }
+
+  /** Moves a tile's result into the call's scope before the tile's scope closes. */
+  private static NDArray keep(NDArray tileResult, NDManager scope) {
+    tileResult.attach(scope);
+    return tileResult;
   }
 
   private static NDArray concatRows(NDList tiles) {

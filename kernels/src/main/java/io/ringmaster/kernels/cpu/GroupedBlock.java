@@ -3,6 +3,7 @@ package io.ringmaster.kernels.cpu;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.ringmaster.kernels.HeadLayout;
 import io.ringmaster.kernels.QueryTilePlan.QueryTile;
@@ -61,39 +62,44 @@ record GroupedBlock(
     return new Shape(heads.kvHeads(), heads.queriesPerKvHead(), tile.rows(), lastDim);
   }
 
+  /*
+   * The tile accessors below take the tile's own scope: everything derived from what they return lands
+   * there and is freed with the tile, so a call holds one tile's scores at a time, not all of them.
+   */
+
   /** The tile's rows of a grouped tensor, flattened to {@code [kvHeads][group*rows][e]}. */
-  NDArray tileRows(NDArray grouped, QueryTile tile) {
+  NDArray tileRows(NDManager tileScope, NDArray grouped, QueryTile tile) {
     long lastDim = grouped.getShape().get(3);
     return grouped
-        .get(":, :, {}:{}, :", tile.firstRow(), tile.endRow())
+        .get(tileScope, new NDIndex(":, :, {}:{}, :", tile.firstRow(), tile.endRow()))
         .reshape(heads.kvHeads(), (long) heads.queriesPerKvHead() * tile.rows(), lastDim);
   }
 
-  NDArray queryTile(QueryTile tile) {
-    return tileRows(queries, tile);
+  NDArray queryTile(NDManager tileScope, QueryTile tile) {
+    return tileRows(tileScope, queries, tile);
   }
 
-  NDArray keyPrefix(QueryTile tile) {
-    return keys.get(":, :{}, :", tile.keyPrefix());
+  NDArray keyPrefix(NDManager tileScope, QueryTile tile) {
+    return keys.get(tileScope, new NDIndex(":, :{}, :", tile.keyPrefix()));
   }
 
-  NDArray valuePrefix(QueryTile tile) {
-    return values.get(":, :{}, :", tile.keyPrefix());
+  NDArray valuePrefix(NDManager tileScope, QueryTile tile) {
+    return values.get(tileScope, new NDIndex(":, :{}, :", tile.keyPrefix()));
   }
 
   /**
    * Scaled scores {@code [kvHeads][group*rows][keyPrefix]} of the tile's queries (as from
    * {@link #queryTile}), -inf where the causal mask hides a key.
    */
-  NDArray scores(NDArray queryTile, QueryTile tile) {
-    NDArray scores = queryTile.matMul(keyPrefix(tile).transpose(0, 2, 1));
+  NDArray scores(NDManager tileScope, NDArray queryTile, QueryTile tile) {
+    NDArray scores = queryTile.matMul(keyPrefix(tileScope, tile).transpose(0, 2, 1));
     if (!tile.masked()) {
       return scores;
     }
     Shape grouped = new Shape(heads.kvHeads(), heads.queriesPerKvHead(), tile.rows(), tile.keyPrefix());
     NDArray visible = keyPositions
-        .get(":, :{}", tile.keyPrefix())
-        .lte(queryPositions.get("{}:{}, :", tile.firstRow(), tile.endRow()));
+        .get(tileScope, new NDIndex(":, :{}", tile.keyPrefix()))
+        .lte(queryPositions.get(tileScope, new NDIndex("{}:{}, :", tile.firstRow(), tile.endRow())));
     return NDArrays.where(visible.broadcast(grouped), scores.reshape(grouped), negativeInfinity).reshape(scores.getShape());
   }
 }

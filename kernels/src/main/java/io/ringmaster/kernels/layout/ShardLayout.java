@@ -9,12 +9,7 @@ import java.util.Locale;
  */
 public enum ShardLayout {
   /** Contiguous shards: rank r holds tokens {@code [r*c, (r+1)*c)}. Causal work grows with r. */
-  RING {
-    @Override
-    int chunksPerRank() {
-      return 1;
-    }
-
+  RING(1) {
     @Override
     int[] positions(int rank, int ringSize, int sequenceTokens) {
       int perRank = sequenceTokens / ringSize;
@@ -22,12 +17,7 @@ public enum ShardLayout {
     }
   },
   /** 2N chunks; rank r holds chunks r and 2N-1-r, so every rank does the same causal work. */
-  ZIGZAG {
-    @Override
-    int chunksPerRank() {
-      return 2;
-    }
-
+  ZIGZAG(2) {
     @Override
     int[] positions(int rank, int ringSize, int sequenceTokens) {
       int chunk = sequenceTokens / (2 * ringSize);
@@ -39,12 +29,7 @@ public enum ShardLayout {
     }
   },
   /** Striped attention: token i goes to rank i mod N. */
-  STRIPE {
-    @Override
-    int chunksPerRank() {
-      return 1;
-    }
-
+  STRIPE(1) {
     @Override
     int[] positions(int rank, int ringSize, int sequenceTokens) {
       int[] positions = new int[sequenceTokens / ringSize];
@@ -53,13 +38,17 @@ public enum ShardLayout {
     }
   };
 
-  abstract int chunksPerRank();
+  private final int chunksPerRank;
+
+  ShardLayout(int chunksPerRank) {
+    this.chunksPerRank = chunksPerRank;
+  }
 
   abstract int[] positions(int rank, int ringSize, int sequenceTokens);
 
   /** The sequence length must be a multiple of this for every rank to hold the same number of tokens. */
   public int tokenMultiple(int ringSize) {
-    return chunksPerRank() * ringSize;
+    return chunksPerRank * ringSize;
   }
 
   /** Its name in plans and on the command line: ring, zigzag, stripe. */
