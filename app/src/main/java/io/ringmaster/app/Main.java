@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
       PlanCommand.class,
       SimulateCommand.class,
       WhatifCommand.class,
+      DoctorCommand.class,
     })
 public final class Main implements Runnable {
   /** Exit code for bad user input. */
