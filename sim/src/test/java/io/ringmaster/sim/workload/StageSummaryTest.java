@@ -33,6 +33,10 @@ class StageSummaryTest {
         Math.max(parts.exposedZeroSeconds(), Math.max(parts.offloadCopySeconds(), parts.optimizerSeconds())));
     assertThat(summary.bottleneck().share()).isCloseTo(largest / summary.stepSeconds(), within(1e-12));
     assertThat(summary.bottleneck().describe()).endsWith("% of the step");
+    double largestWait = Math.max(parts.exposedRingSeconds(), Math.max(parts.exposedZeroSeconds(),
+        parts.offloadCopySeconds()));
+    assertThat(summary.largestWait().share()).isCloseTo(largestWait / summary.stepSeconds(), within(1e-12));
+    assertThat(summary.largestWait().part()).isIn("ring KV transfer", "ZeRO collectives", "host copies (offload)");
     assertThat(summary.mfu()).isBetween(0.0, 1.0);
   }
 
