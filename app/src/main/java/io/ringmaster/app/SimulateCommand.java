@@ -148,7 +148,10 @@ public final class SimulateCommand implements Callable<Integer> {
     }
   }
 
-  /** One line per stage on stderr: its name and GPUs as it starts, its wall seconds when it is done. */
+  /**
+   * A line on stderr as the stages start side by side, then one per stage in stage order: its name and
+   * GPUs, and the wall seconds from the start until it was done.
+   */
   private static final class ProgressLines implements PlanSimulation.Progress {
     private final PrintWriter err;
 
@@ -157,15 +160,16 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     @Override
-    public void stageStarted(Stage stage) {
-      err.printf(Locale.ROOT, "ringmaster: simulating stage %s on %d GPUs (%d × %d)… ", stage.name(), stage.gpus(),
-          stage.rings(), stage.ringSize());
+    public void stagesStarted(List<Stage> stages) {
+      err.printf(Locale.ROOT, "ringmaster: simulating %d stage%s side by side…%n", stages.size(),
+          stages.size() == 1 ? "" : "s");
       err.flush();
     }
 
     @Override
     public void stageFinished(Stage stage, StageResult result, double wallSeconds) {
-      err.printf(Locale.ROOT, "%.1f s%n", wallSeconds);
+      err.printf(Locale.ROOT, "ringmaster: stage %s on %d GPUs (%d × %d) done at %.1f s%n", stage.name(),
+          stage.gpus(), stage.rings(), stage.ringSize(), wallSeconds);
       err.flush();
     }
   }

@@ -10,8 +10,10 @@ import io.ringmaster.sim.engine.StageOutcome;
 import io.ringmaster.sim.engine.StageSetup;
 import io.ringmaster.sim.workload.MemoryTerms;
 import io.ringmaster.sim.workload.ModelShape;
+import io.ringmaster.sim.workload.PlanSimulation;
 import io.ringmaster.sim.workload.PlanWorkloads;
 import io.ringmaster.sim.workload.StageAssembly;
+import io.ringmaster.sim.workload.StageResult;
 import io.ringmaster.sim.workload.StageShape;
 import io.ringmaster.sim.workload.StageSummary;
 import io.ringmaster.sim.workload.StageWorkload;
@@ -21,10 +23,7 @@ import io.ringmaster.topology.plan.PlanLoader;
 import io.ringmaster.topology.plan.Stage;
 import io.ringmaster.topology.plan.TrainingPlan;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Prints events per second and wall seconds of the engine: a synthetic 512-GPU ring workload, then the
@@ -33,8 +32,8 @@ import java.util.concurrent.CompletableFuture;
  * <pre>java -cp "sim/target/classes:$(cat sim/target/classpath)" io.ringmaster.sim.bench.SimulationBenchmark
  *     [synthetic|plan|all] [--no-fast-forward] [--threads N] [--stage NAME] [--parallel]</pre>
  *
- * <p>{@code --parallel} submits the plan's stages at once ({@link SimulationEngine#submit}): they run side by side
- * on the engine's threads.
+ * <p>{@code --parallel} runs the stages as {@code simulate} does ({@link PlanSimulation#run}: submitted at once,
+ * side by side on the engine's threads); without it they run one after another, each with its own figures.
  */
 public final class SimulationBenchmark {
   private SimulationBenchmark() {}
@@ -56,49 +55,26 @@ public final class SimulationBenchmark {
         List<Stage> stages = plan.stages().stream().filter(stage -> only == null || only.equals(stage.name())).toList();
         long wallStart = System.nanoTime();
         double cpuStart = cpuSeconds();
-        List<StageOutcome> outcomes = parallel ? sideBySide(engine, plan, stages, profile, options)
-            : stages.stream().map(stage -> run(engine, "stage " + stage.name(),
-                PlanWorkloads.setup(plan, stage, profile, 1), options)).toList();
+        List<StageResult> results = parallel
+            ? PlanSimulation.run(engine, plan, stages, profile, PlanSimulation.Observers.NONE,
+                PlanSimulation.Progress.NONE).stages()
+            : stages.stream().map(stage -> StageResult.of(PlanWorkloads.workload(plan, stage), profile, stage.steps(),
+                run(engine, "stage " + stage.name(), PlanWorkloads.setup(plan, stage, profile, 1), options))).toList();
         double wall = (System.nanoTime() - wallStart) / 1e9;
         double cpu = cpuSeconds() - cpuStart;
         long events = 0;
-        long simulated = 0;
-        for (int i = 0; i < stages.size(); i++) {
-          Stage stage = stages.get(i);
-          StageOutcome outcome = outcomes.get(i);
-          events += outcome.engine().events();
-          simulated += outcome.engine().simulatedEvents();
-          StageSummary summary = StageSummary.of(PlanWorkloads.workload(plan, stage), profile, outcome);
-          System.out.printf("    %s: step %.1f s, %.1f min for %d steps, MFU %.1f%%, peak %.1f GiB; %s%n", stage.name(),
-              summary.stepSeconds(), summary.stepSeconds() * stage.steps() / 60, stage.steps(), 100 * summary.mfu(),
+        for (StageResult result : results) {
+          events += result.events();
+          StageSummary summary = result.summary();
+          System.out.printf("    %s: step %.1f s, %.1f min for %d steps, MFU %.1f%%, peak %.1f GiB; %s%n",
+              summary.stage(), summary.stepSeconds(), result.minutes(), result.steps(), 100 * summary.mfu(),
               summary.peakMemoryBytes() / (double) (1L << 30), summary.bottleneck().describe());
         }
-        System.out.printf("default simulate (%s%s): %,d events (%,d simulated) in %.2f s wall, %.2f s CPU"
-                + " (%.1f s of it compiling): %.2f M events/s of wall time%n", plan.name(),
-            parallel ? ", stages side by side" : "", events, simulated, wall, cpu, compileSeconds(), events / wall / 1e6);
+        System.out.printf("default simulate (%s%s): %,d events in %.2f s wall, %.2f s CPU (%.1f s of it compiling):"
+                + " %.2f M events/s of wall time%n", plan.name(), parallel ? ", stages side by side" : "", events, wall,
+            cpu, compileSeconds(), events / wall / 1e6);
       }
     }
-  }
-
-  /** Every stage submitted at once, largest first, so that the threads share the longest one. */
-  private static List<StageOutcome> sideBySide(SimulationEngine engine, TrainingPlan plan, List<Stage> stages,
-      GpuProfile profile, SimOptions options) {
-    List<StageSetup> setups = stages.stream().map(stage -> PlanWorkloads.setup(plan, stage, profile, 1)).toList();
-    List<CompletableFuture<StageOutcome>> submitted = new ArrayList<>(Collections.nCopies(stages.size(), null));
-    List<Integer> largestFirst = new ArrayList<>();
-    for (int i = 0; i < stages.size(); i++) {
-      largestFirst.add(i);
-    }
-    largestFirst.sort(Comparator.comparingLong((Integer i) -> stages.get(i).seqLen() * stages.get(i).gradAccumulation())
-        .reversed());
-    for (int i : largestFirst) {
-      submitted.set(i, engine.submit(setups.get(i), options));
-    }
-    List<StageOutcome> outcomes = new ArrayList<>();
-    for (int i = 0; i < stages.size(); i++) {
-      outcomes.add(engine.await(submitted.get(i), setups.get(i)));
-    }
-    return outcomes;
   }
 
   /** Seconds the JIT compilers have worked so far (on their own threads, counted in the CPU seconds). */

@@ -59,8 +59,8 @@ public final class SimulationEngine implements AutoCloseable {
     return outcome;
   }
 
-  /** The outcome of a submitted stage, waiting at most the engine's limit. */
-  public StageOutcome await(CompletableFuture<StageOutcome> outcome, StageSetup setup) {
+  /** The outcome of a submitted stage (or what follows from it), waiting at most the engine's limit. */
+  public <T> T await(CompletableFuture<T> outcome, StageSetup setup) {
     try {
       return outcome.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -11,22 +11,29 @@ import io.ringmaster.topology.network.ClusterNetwork;
 import io.ringmaster.topology.plan.Stage;
 import io.ringmaster.topology.plan.TrainingPlan;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Simulates the stages of a plan on one engine, one training step per stage (every step of a stage is
- * alike: the same program from the same state), and reports how long each stage takes.
+ * alike: the same program from the same state), and reports how long each stage takes. The stages are
+ * independent, so they are submitted together and run side by side on the engine's threads; each
+ * outcome is the one the stage gives alone ({@code DeterminismTest}).
  */
 public final class PlanSimulation {
   private PlanSimulation() {}
 
-  /** Hears about each stage as it is simulated, for progress lines. */
+  /** Hears about the stages as they are simulated, for progress lines. */
   public interface Progress {
     Progress NONE = new Progress() {};
 
-    default void stageStarted(Stage stage) {}
+    /** Every stage has been submitted: they run side by side from now on. */
+    default void stagesStarted(List<Stage> stages) {}
 
+    /** Called in stage order; {@code wallSeconds} from the submission of all stages to this one's end. */
     default void stageFinished(Stage stage, StageResult result, double wallSeconds) {}
   }
 
@@ -45,22 +52,31 @@ public final class PlanSimulation {
   public static SimulationReport run(SimulationEngine engine, TrainingPlan plan, List<Stage> stages,
       GpuProfile profile, Observers observers, Progress progress) {
     long start = System.nanoTime();
+    List<Submitted> submitted = new ArrayList<>(Collections.nCopies(stages.size(), null));
+    for (int i : longestFirst(stages)) {
+      submitted.set(i, submit(engine, plan, stages.get(i), profile, observers));
+    }
+    progress.stagesStarted(stages);
     List<StageResult> results = new ArrayList<>();
-    for (Stage stage : stages) {
-      progress.stageStarted(stage);
-      long stageStart = System.nanoTime();
-      StageResult result = stage(engine, plan, stage, profile, observers);
-      progress.stageFinished(stage, result, (System.nanoTime() - stageStart) / 1e9);
+    for (Submitted stage : submitted) {
+      StageResult result = stage.result(engine);
+      progress.stageFinished(stage.stage(), result, (stage.finishedNanos() - start) / 1e9);
       results.add(result);
     }
     return new SimulationReport(plan, profile.name(), results, (System.nanoTime() - start) / 1e9);
   }
 
+  /** One step of {@code stage}, alone. */
+  public static StageResult stage(SimulationEngine engine, TrainingPlan plan, Stage stage, GpuProfile profile,
+      Observers observers) {
+    return submit(engine, plan, stage, profile, observers).result(engine);
+  }
+
   /**
-   * One step of {@code stage}. A stage given an observer runs without fast-forward, so that the
+   * Starts one step of {@code stage}. A stage given an observer runs without fast-forward, so that the
    * observer sees every event (the results are the same either way: {@code FastForwardTest}).
    */
-  public static StageResult stage(SimulationEngine engine, TrainingPlan plan, Stage stage, GpuProfile profile,
+  private static Submitted submit(SimulationEngine engine, TrainingPlan plan, Stage stage, GpuProfile profile,
       Observers observers) {
     StageWorkload workload = PlanWorkloads.workload(plan, stage);
     StageSetup setup = StageAssembly.setup(workload, ClusterNetwork.of(plan.cluster()), profile, 1);
@@ -68,8 +84,37 @@ public final class PlanSimulation {
     SimOptions options = observer == SimulationObserver.NONE
         ? SimOptions.DEFAULT
         : SimOptions.DEFAULT.withObserver(observer).withFastForward(false);
-    StageOutcome outcome = engine.simulate(setup, options);
-    return new StageResult(StageSummary.of(workload, profile, outcome), stage.steps(),
-        workload.memory().capacityBytes(), outcome.engine().events());
+    return new Submitted(stage, workload, profile, setup,
+        engine.submit(setup, options).thenApply(outcome -> new Finished(outcome, System.nanoTime())));
+  }
+
+  /**
+   * The order to submit in: the longest stage first (the most attention blocks a step: GPUs × ring steps
+   * × micro-steps), so that it starts at once and the shorter ones fill the other threads.
+   */
+  private static List<Integer> longestFirst(List<Stage> stages) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < stages.size(); i++) {
+      order.add(i);
+    }
+    order.sort(Comparator.comparingLong((Integer i) -> blocksPerStep(stages.get(i))).reversed());
+    return order;
+  }
+
+  private static long blocksPerStep(Stage stage) {
+    return (long) stage.gpus() * stage.ringSize() * stage.gradAccumulation();
+  }
+
+  private record Finished(StageOutcome outcome, long nanos) {}
+
+  private record Submitted(Stage stage, StageWorkload workload, GpuProfile profile, StageSetup setup,
+      CompletableFuture<Finished> finished) {
+    StageResult result(SimulationEngine engine) {
+      return StageResult.of(workload, profile, stage.steps(), engine.await(finished, setup).outcome());
+    }
+
+    long finishedNanos() {
+      return finished.join().nanos();
+    }
   }
 }

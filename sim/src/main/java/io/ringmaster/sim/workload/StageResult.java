@@ -1,5 +1,8 @@
 package io.ringmaster.sim.workload;
 
+import io.ringmaster.sim.cost.GpuProfile;
+import io.ringmaster.sim.engine.StageOutcome;
+
 /**
  * A simulated stage of a plan: one training step's summary, and what it means for the stage's steps.
  *
@@ -8,6 +11,12 @@ package io.ringmaster.sim.workload;
  * @param events the simulation events of the step (deterministic: the same inputs give the same count)
  */
 public record StageResult(StageSummary summary, int steps, long capacityBytes, long events) {
+  /** What one simulated step of {@code workload} means for its stage of {@code steps} steps. */
+  public static StageResult of(StageWorkload workload, GpuProfile profile, int steps, StageOutcome outcome) {
+    return new StageResult(StageSummary.of(workload, profile, outcome), steps, workload.memory().capacityBytes(),
+        outcome.engine().events());
+  }
+
   public double minutes() {
     return steps * summary.stepSeconds() / 60;
   }
