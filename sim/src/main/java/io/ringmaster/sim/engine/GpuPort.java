@@ -109,7 +109,8 @@ final class GpuPort implements Device, RingTransport, Collectives, VirtualTime {
       workTicks = NO_WORK;
       work = null;
     }
-    for (GpuActor.KvBlock block : exchanges) {
+    for (int i = 0; i < exchanges.size(); i++) {
+      GpuActor.KvBlock block = exchanges.get(i);
       observer.sent(gpu, block);
       fabric.exchange(now, gpu, block);
     }

@@ -8,6 +8,7 @@ import io.ringmaster.actors.stage.StageDirector;
 import io.ringmaster.sim.clock.PeriodShift;
 import io.ringmaster.sim.clock.Ticks;
 import io.ringmaster.sim.clock.TimedQueue;
+import io.ringmaster.sim.network.DeliverySink;
 import io.ringmaster.sim.network.Fabric;
 import io.ringmaster.sim.network.LinkActor;
 import io.ringmaster.sim.network.LinkReport;
@@ -67,6 +68,8 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   private final List<ActorRef<LinkActor.Command>> links = new ArrayList<>();
   private final Fabric fabric;
   private final TimedQueue<GpuActor.Command> calendar = new TimedQueue<>();
+  /** {@link #schedule} as the sink the GPU ports drain into: one object, not one per GPU and instant. */
+  private final DeliverySink scheduler = this::schedule;
   private final GpuActor.Command[][] batches;
   private final int[] batchSizes;
   private final int[] activated;
@@ -259,7 +262,7 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       int gpu = activated[i];
       Arrays.fill(batches[gpu], 0, batchSizes[gpu], null);
       batchSizes[gpu] = 0;
-      ports[gpu].drain(gpu, this::schedule, fabric, options.observer());
+      ports[gpu].drain(gpu, scheduler, fabric, options.observer());
       if (watchActivities && ports[gpu].runner() != null) {
         ProgramRunner.State state = ports[gpu].runner().state();
         options.observer().activity(gpu, state.activity(), state.activitySinceTick());
