@@ -30,10 +30,12 @@ import java.util.List;
  * default {@code simulate} (the gradient-llama3-8b plan on crusoe-l40s:512, one full step per stage).
  *
  * <pre>java -cp "sim/target/classes:$(cat sim/target/classpath)" io.ringmaster.sim.bench.SimulationBenchmark
- *     [synthetic|plan|all] [--no-fast-forward] [--threads N] [--stage NAME] [--parallel]</pre>
+ *     [synthetic|plan|all] [--no-fast-forward] [--threads N] [--stage NAME] [--parallel] [--digest]</pre>
  *
  * <p>{@code --parallel} runs the stages as {@code simulate} does ({@link PlanSimulation#run}: submitted at once,
  * side by side on the engine's threads); without it they run one after another, each with its own figures.
+ * {@code --digest} prints a SHA-256 of each whole outcome (every GPU's and link's account, to the last bit):
+ * a change meant to be faster, not different, must leave it as it was.
  */
 public final class SimulationBenchmark {
   private SimulationBenchmark() {}
@@ -43,13 +45,14 @@ public final class SimulationBenchmark {
     boolean fastForward = !List.of(args).contains("--no-fast-forward");
     int threads = List.of(args).contains("--threads") ? Integer.parseInt(args[List.of(args).indexOf("--threads") + 1]) : 2;
     boolean parallel = List.of(args).contains("--parallel");
+    boolean digest = List.of(args).contains("--digest");
     String only = List.of(args).contains("--stage") ? args[List.of(args).indexOf("--stage") + 1] : null;
     SimOptions options = SimOptions.DEFAULT.withFastForward(fastForward);
     GpuProfile profile = ProfileLoader.load("l40s");
     TrainingPlan plan = PlanLoader.load("gradient-llama3-8b");
     try (SimulationEngine engine = new SimulationEngine(threads)) {
       if (!which.equals("plan")) {
-        run(engine, "synthetic 512-GPU ring, 4 layers", synthetic(plan, profile), options);
+        run(engine, "synthetic 512-GPU ring, 4 layers", synthetic(plan, profile), options, digest);
       }
       if (!which.equals("synthetic")) {
         List<Stage> stages = plan.stages().stream().filter(stage -> only == null || only.equals(stage.name())).toList();
@@ -59,7 +62,7 @@ public final class SimulationBenchmark {
             ? PlanSimulation.run(engine, plan, stages, profile, PlanSimulation.Observers.NONE,
                 PlanSimulation.Progress.NONE).stages()
             : stages.stream().map(stage -> StageResult.of(PlanWorkloads.workload(plan, stage), profile, stage.steps(),
-                run(engine, "stage " + stage.name(), PlanWorkloads.setup(plan, stage, profile, 1), options))).toList();
+                run(engine, "stage " + stage.name(), PlanWorkloads.setup(plan, stage, profile, 1), options, digest))).toList();
         double wall = (System.nanoTime() - wallStart) / 1e9;
         double cpu = cpuSeconds() - cpuStart;
         long events = 0;
@@ -95,13 +98,24 @@ public final class SimulationBenchmark {
     return StageAssembly.setup(workload, ClusterNetwork.of(plan.cluster()), profile, 1);
   }
 
+  /** A SHA-256 of the outcome's text: records all the way down, doubles written exactly. */
+  private static String digest(StageOutcome outcome) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(outcome.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** CPU seconds of this process: the machine is shared, so wall time alone says little. */
   private static double cpuSeconds() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
   }
 
-  private static StageOutcome run(SimulationEngine engine, String label, StageSetup setup, SimOptions options) {
+  private static StageOutcome run(SimulationEngine engine, String label, StageSetup setup, SimOptions options,
+      boolean digest) {
     long start = System.nanoTime();
     double cpuStart = cpuSeconds();
     StageOutcome outcome = engine.simulate(setup, options);
@@ -112,6 +126,9 @@ public final class SimulationBenchmark {
             + "  wall %6.2f s  CPU %6.2f s  %.2f M simulated events per CPU second%n",
         label, setup.gpus().size(), stats.events(), stats.simulatedEvents(), stats.fastForwards(), stats.instants(),
         wall, cpu, stats.simulatedEvents() / cpu / 1e6);
+    if (digest) {
+      System.out.printf("    %s outcome digest %s%n", label, digest(outcome));
+    }
     return outcome;
   }
 }
