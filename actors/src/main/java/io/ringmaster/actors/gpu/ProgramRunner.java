@@ -44,6 +44,8 @@ public final class ProgramRunner {
   }
 
   private final ShardSpec shard;
+  /** The block of each ring step: the same in every pass and layer, worked out once. */
+  private final BlockShape[] blocks;
   private final StepOp[] ops;
   private final Device device;
   private final RingTransport transport;
@@ -94,6 +96,10 @@ public final class ProgramRunner {
     this.listener = listener;
     this.kvPayload = new PayloadSize(shard.kvBlockBytes());
     this.gradientPayload = new PayloadSize(shard.kvGradientBytes());
+    this.blocks = new BlockShape[shard.ringSize()];
+    for (int step = 0; step < blocks.length; step++) {
+      blocks[step] = shard.block(step);
+    }
   }
 
   private void start(int step, boolean reportEveryBlock) {
@@ -406,7 +412,7 @@ public final class ProgramRunner {
     if (ringStep < shard.ringSize() - 1) {
       postExchange(BlockContent.KEYS_VALUES, kvPayload);
     }
-    BlockShape block = shard.block(ringStep);
+    BlockShape block = blocks[ringStep];
     if (!block.isEmpty()) {
       blockStartTick = device.nowTicks();
       startWork(new Work.AttentionBlock(pass, layer, ringStep, block));
