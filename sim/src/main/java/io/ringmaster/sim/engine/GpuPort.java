@@ -101,7 +101,10 @@ final class GpuPort implements Device, RingTransport, Collectives, VirtualTime {
     return runner;
   }
 
-  /** Hands what the actor started in the instant just processed to the calendar and the fabric. */
+  /**
+   * Hands what the actor started in the instant just processed to the calendar and the fabric. Most
+   * instants start one work or one exchange, so the empty lists are passed over, not cleared.
+   */
   void drain(int gpu, DeliverySink calendar, Fabric fabric, SimulationObserver observer) {
     if (workTicks != NO_WORK) {
       observer.workStarted(gpu, work, now, now + workTicks);
@@ -109,17 +112,35 @@ final class GpuPort implements Device, RingTransport, Collectives, VirtualTime {
       workTicks = NO_WORK;
       work = null;
     }
+    if (!exchanges.isEmpty()) {
+      drainExchanges(gpu, fabric, observer);
+    }
+    if (!posts.isEmpty()) {
+      drainPosts(gpu, fabric);
+    }
+    if (!copyDirections.isEmpty()) {
+      drainCopies(gpu, fabric);
+    }
+  }
+
+  private void drainExchanges(int gpu, Fabric fabric, SimulationObserver observer) {
     for (int i = 0; i < exchanges.size(); i++) {
       GpuActor.KvBlock block = exchanges.get(i);
       observer.sent(gpu, block);
       fabric.exchange(now, gpu, block);
     }
     exchanges.clear();
+  }
+
+  private void drainPosts(int gpu, Fabric fabric) {
     for (int i = 0; i < posts.size(); i++) {
       fabric.post(now, gpu, posts.get(i), ordinals.get(i));
     }
     posts.clear();
     ordinals.clear();
+  }
+
+  private void drainCopies(int gpu, Fabric fabric) {
     for (int i = 0; i < copyDirections.size(); i++) {
       fabric.hostCopy(now, gpu, copyDirections.get(i), copyBytes.get(i));
     }
