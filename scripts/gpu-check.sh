@@ -3,11 +3,14 @@
 # scripts/gpu-bundle.sh made (a jlink Java runtime, our jars and PTX, the test classes, JUnit's console
 # launcher). Run in the repository root:
 #   bash scripts/gpu-check.sh build/gpu-bundle.tar.gz [--rebuild-ptx] [--seq 4096,8192,16384]
-#        [--tests Class1,Class2] [--budget 420] [--time-scale 1]
+#        [--seq-d64 8192] [--tests Class1,Class2] [--budget 420] [--time-scale 1] [--no-efficiency]
 # Steps, each bounded by `timeout` and reported PASS / FAIL / SKIP with its reason, each independent of
 # the others: unpack, machine (nvidia-smi, nvcc, torch), [rebuild the PTX with this machine's nvcc],
 # doctor, the CUDA correctness suite (the backend contract on the GPU: bf16 within 2e-2 relative of the
-# fp32 reference), our kernels' benchmark, SDPA's benchmark on the same shapes, the comparison.
+# fp32 reference), our kernels' benchmark, SDPA's benchmark on the same shapes, the comparison (head
+# dim 128 at --seq, then head dim 64 at --seq-d64), and the efficiencies of the simulation's GPU profile
+# (sim/bench/gpu_efficiency.py, on H100 SXM and H200 whose datasheet peaks it needs; the JSON also goes
+# to $OUT/gpu-efficiency.json; --no-efficiency skips it).
 # --rebuild-ptx: compile kernels/src/main/cuda here and load that PTX instead of the carried one (when
 # the driver cannot JIT the carried PTX; doctor then shows the JIT log). --budget: seconds for the
 # whole run (default 420: a worst case leaves device time for a second run); a step gets at most what
@@ -21,12 +24,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 main() {
-  local bundle="" rebuild_ptx=false sequences="4096,8192,16384" tests="" budget=420
+  local bundle="" rebuild_ptx=false sequences="4096,8192,16384" sequences_d64="8192" tests="" budget=420
+  local efficiency=true
   time_scale=1
   while (($#)); do
     case "$1" in
       --rebuild-ptx) rebuild_ptx=true ;;
+      --no-efficiency) efficiency=false ;;
       --seq) sequences="$2"; shift ;;
+      --seq-d64) sequences_d64="$2"; shift ;;
       --tests) tests="$2"; shift ;;
       --budget) budget="$2"; shift ;;
       --time-scale) time_scale="$2"; shift ;;
@@ -74,7 +80,8 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
     if step "rebuild the PTX with this machine's nvcc" 240 bash scripts/build-ptx.sh kernels/src/main/cuda "$work/ptx-rebuilt" "$work/ptxas"; then
       export RINGMASTER_PTX_DIR="$work/ptx-rebuilt/ptx"
       echo "the Java steps load PTX from $RINGMASTER_PTX_DIR"
-      grep -h -A3 "Compiling entry function 'attention_" "$work/ptxas/ptxas-sm_90.txt" 2>/dev/null | grep -E "entry|Used|spill"
+      grep -h -A3 "Compiling entry function 'attention_" "$work/ptxas/ptxas-sm_90.txt" "$work/ptxas/ptxas-sm_90a.txt" \
+        2>/dev/null | grep -E "entry|Used|spill"
     fi
   fi
 
@@ -90,6 +97,9 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
     step "benchmark: our kernels" 150 "$java" "${java_options[@]}" -cp "$classpath" \
       io.ringmaster.kernels.cuda.CudaKernelBenchmark --seq "$sequences" --seconds 0.5
     cp "$last_log" "$work/ours.txt"
+    step "benchmark: our kernels, head dim 64" 60 "$java" "${java_options[@]}" -cp "$classpath" \
+      io.ringmaster.kernels.cuda.CudaKernelBenchmark --seq "$sequences_d64" --head-dim 64 --seconds 0.3
+    cp "$last_log" "$work/ours-d64.txt"
   else
     skip "doctor, correctness suite, our benchmark" "no Java runtime"
   fi
@@ -99,8 +109,18 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
     cp "$last_log" "$work/sdpa.txt"
     step "comparison: ours / SDPA (same shapes, bf16, causal, same FLOP convention)" 30 \
       python3 scripts/compare_benchmarks.py "$work/ours.txt" "$work/sdpa.txt"
+    step "benchmark: PyTorch SDPA, head dim 64" 60 python3 -u scripts/sdpa_benchmark.py --seq "$sequences_d64" \
+      --head-dim 64 --seconds 0.3
+    cp "$last_log" "$work/sdpa-d64.txt"
+    step "comparison at head dim 64: ours / SDPA" 30 \
+      python3 scripts/compare_benchmarks.py "$work/ours-d64.txt" "$work/sdpa-d64.txt"
+    if $efficiency; then
+      efficiency_step
+    else
+      skip "simulation profile efficiencies" "--no-efficiency"
+    fi
   else
-    skip "SDPA benchmark and comparison" "no python3"
+    skip "SDPA benchmarks, comparisons and efficiencies" "no python3"
   fi
 
   echo
@@ -150,6 +170,27 @@ skip() {
   echo
   echo "=== $1: SKIP, $2"
   summary+=("SKIP $1: $2")
+}
+
+# sim/bench/gpu_efficiency.py with the datasheet peaks of this GPU (reference/hardware.md: H100 SXM
+# 989 TFLOP/s dense bf16 and 3350 GB/s; H200 SXM 989 TFLOP/s and 4800 GB/s); its JSON is printed and kept
+# as $OUT/gpu-efficiency.json (or in the work folder without OUT).
+efficiency_step() {
+  local name peaks json="${OUT:-$work}/gpu-efficiency.json"
+  name="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
+  case "$name" in
+    *H100*PCIe* | *H100*NVL*) peaks="" ;;  # other datasheet figures than the SXM part
+    *H200*) peaks="--peak-tflops 989 --peak-gbps 4800" ;;
+    *H100*) peaks="--peak-tflops 989 --peak-gbps 3350" ;;
+    *) peaks="" ;;
+  esac
+  if [[ -z "$peaks" ]]; then
+    skip "simulation profile efficiencies" "no datasheet peaks for '${name:-no GPU}' (H100 SXM and H200 only)"
+    return
+  fi
+  # shellcheck disable=SC2086  # peaks is two options and their values
+  step "simulation profile efficiencies (sim/bench/gpu_efficiency.py $peaks)" 120 \
+    bash -c 'python3 -u sim/bench/gpu_efficiency.py "${@:2}" >"$1"; status=$?; cat "$1"; exit $status' _ "$json" $peaks
 }
 
 if [[ -n "${OUT:-}" ]]; then

@@ -58,7 +58,11 @@ public final class CudaDevice implements AutoCloseable {
     long start = System.nanoTime();
     try {
       PtxModules ptx = probe.ptx();
-      ptx.modules().forEach((name, code) -> loadModule(name, code, ptx.entries(name)));
+      // A module for another architecture (the Hopper-only kernels elsewhere) stays unloaded: its kernels
+      // are then "not in the PTX modules" here, and KernelChoice does not pick them on this GPU.
+      ptx.modules().forEach((name, code) -> {
+        if (info.runs(ptx.target(name))) loadModule(name, code, ptx.entries(name));
+      });
     } catch (RuntimeException e) {
       close();
       throw e;

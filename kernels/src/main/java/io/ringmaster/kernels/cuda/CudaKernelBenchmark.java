@@ -1,11 +1,12 @@
 package io.ringmaster.kernels.cuda;
 
+import io.ringmaster.kernels.HostTensor;
 import io.ringmaster.kernels.TokenPositions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
+import java.util.EnumMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -21,6 +22,8 @@ import java.util.SplittableRandom;
  */
 public final class CudaKernelBenchmark {
   private static final double BACKWARD_FLOPS_PER_FORWARD = 2.5;
+  /** Forward variants must agree with the first (bf16 products, fp32 sums) within issue 5's bf16 bound. */
+  private static final double AGREEMENT = 2e-2;
 
   private record Settings(int[] sequences, int queryHeads, int kvHeads, int headDim, double seconds) {}
 
@@ -70,38 +73,107 @@ public final class CudaKernelBenchmark {
     }
   }
 
-  /** Each forward variant, and each backward variant after the forward that the backend pairs it with. */
-  private static final List<KernelChoice> VARIANTS = List.of(
-      new KernelChoice(KernelChoice.Forward.TENSOR_CORES, KernelChoice.Backward.TENSOR_CORES_KEYS_128),
-      new KernelChoice(KernelChoice.Forward.TENSOR_CORES_Q_SHARED, KernelChoice.Backward.TENSOR_CORES),
-      new KernelChoice(KernelChoice.Forward.TENSOR_CORES, KernelChoice.Backward.TENSOR_CORES_QUERY_TILE_32));
-
+  /**
+   * Every forward variant this GPU runs, every backward variant whose shared memory fits it (after a
+   * forward, whose output and LSE it reads), then forward+backward of the fastest of each.
+   */
   private static void run(CudaDevice device, Settings settings, int sequence) {
-    double forwardFlops = 2.0 * sequence * (double) sequence * settings.queryHeads() * settings.headDim();
     try (Inputs inputs = inputs(device, settings, sequence); Outputs outputs = outputs(device, settings, sequence)) {
-      Set<KernelChoice.Forward> forwardsMeasured = EnumSet.noneOf(KernelChoice.Forward.class);
-      for (KernelChoice choice : VARIANTS) {
-        AttentionKernels kernels = new AttentionKernels(device, choice);
-        if (forwardsMeasured.add(choice.forward())) {
-          report("forward " + label(choice.forward().name()), sequence, forwardFlops,
-              measure(device, settings, () -> forward(kernels, inputs, outputs)));
-        }
-        if (!choice.backward().fits(device.info())) {
-          System.out.printf("SKIP backward %s: its shared memory exceeds %s's %d bytes per block%n",
-              label(choice.backward().name()), device.info().name(), device.info().sharedBytesPerBlockOptIn());
-          continue;
-        }
-        String backwardName = "backward " + label(choice.backward().name());
-        report(backwardName, sequence, BACKWARD_FLOPS_PER_FORWARD * forwardFlops,
-            measure(device, settings, () -> backward(kernels, inputs, outputs)));
-        report("forward+backward " + label(choice.forward().name()) + "/" + label(choice.backward().name()), sequence,
-            (1 + BACKWARD_FLOPS_PER_FORWARD) * forwardFlops,
-            measure(device, settings, () -> {
-              forward(kernels, inputs, outputs);
-              backward(kernels, inputs, outputs);
-            }));
-      }
+      Map<KernelChoice.Forward, Double> forwards = measureForwards(device, settings, sequence, inputs, outputs);
+      Map<KernelChoice.Backward, Double> backwards = measureBackwards(device, settings, sequence, inputs, outputs);
+      KernelChoice fastest = new KernelChoice(fastestOf(forwards), fastestOf(backwards));
+      AttentionKernels kernels = new AttentionKernels(device, fastest);
+      report("forward+backward " + label(fastest.forward().name()) + "/" + label(fastest.backward().name()), sequence,
+          (1 + BACKWARD_FLOPS_PER_FORWARD) * forwardFlops(settings, sequence),
+          measure(device, settings, () -> {
+            forward(kernels, inputs, outputs);
+            backward(kernels, inputs, outputs);
+          }));
     }
+  }
+
+  /**
+   * Seconds of every forward variant this GPU runs whose out and LSE agree with the first's (one that
+   * does not is reported and left out, so a fast wrong kernel cannot enter the comparison).
+   */
+  private static Map<KernelChoice.Forward, Double> measureForwards(CudaDevice device, Settings settings, int sequence,
+      Inputs inputs, Outputs outputs) {
+    double flops = forwardFlops(settings, sequence);
+    Map<KernelChoice.Forward, Double> forwardSeconds = new EnumMap<>(KernelChoice.Forward.class);
+    HostTensor[] reference = null;
+    String referenceName = "";
+    for (KernelChoice.Forward forward : KernelChoice.Forward.values()) {
+      if (forward == KernelChoice.Forward.SIMPLE) continue;
+      if (!forward.runsOn(device.info())) {
+        System.out.printf("SKIP forward %s: not for %s%n", label(forward.name()), device.info().computeCapability());
+        continue;
+      }
+      AttentionKernels kernels = new AttentionKernels(device, new KernelChoice(forward, KernelChoice.Backward.SIMPLE));
+      double seconds = measure(device, settings, () -> forward(kernels, inputs, outputs));
+      HostTensor[] results = {outputs.out().toHost(), outputs.lse().toHost()};
+      if (reference == null) {
+        reference = results;
+        referenceName = label(forward.name());
+      }
+      double difference = Math.max(relativeDifference(reference[0], results[0]), relativeDifference(reference[1], results[1]));
+      if (difference > AGREEMENT) {
+        System.out.printf("SKIP forward %s: its out/lse differ from forward %s's by %.2e relative; not counted%n",
+            label(forward.name()), referenceName, difference);
+        continue;
+      }
+      forwardSeconds.put(forward, seconds);
+      report("forward " + label(forward.name()), sequence, flops, seconds);
+    }
+    return forwardSeconds;
+  }
+
+  /** Seconds of every backward variant whose shared memory fits, reading the out and LSE of forward tensor-cores. */
+  private static Map<KernelChoice.Backward, Double> measureBackwards(CudaDevice device, Settings settings,
+      int sequence, Inputs inputs, Outputs outputs) {
+    double flops = BACKWARD_FLOPS_PER_FORWARD * forwardFlops(settings, sequence);
+    forward(new AttentionKernels(device, new KernelChoice(KernelChoice.Forward.TENSOR_CORES, KernelChoice.Backward.SIMPLE)),
+        inputs, outputs);
+    Map<KernelChoice.Backward, Double> backwardSeconds = new EnumMap<>(KernelChoice.Backward.class);
+    for (KernelChoice.Backward backward : KernelChoice.Backward.values()) {
+      if (backward == KernelChoice.Backward.SIMPLE) continue;
+      if (!backward.fits(device.info())) {
+        System.out.printf("SKIP backward %s: its shared memory exceeds %s's %d bytes per block%n",
+            label(backward.name()), device.info().name(), device.info().sharedBytesPerBlockOptIn());
+        continue;
+      }
+      AttentionKernels kernels = new AttentionKernels(device, new KernelChoice(KernelChoice.Forward.TENSOR_CORES, backward));
+      double seconds = measure(device, settings, () -> backward(kernels, inputs, outputs));
+      backwardSeconds.put(backward, seconds);
+      report("backward " + label(backward.name()), sequence, flops, seconds);
+    }
+    return backwardSeconds;
+  }
+
+  /**
+   * max |a - b| / max |a| over finite values of a (equal infinities agree: empty rows' LSE); a NaN, or an
+   * infinity against a finite value, is an infinite difference.
+   */
+  private static double relativeDifference(HostTensor a, HostTensor b) {
+    double largest = 0.0;
+    double worst = 0.0;
+    for (int i = 0; i < a.values().length; i++) {
+      float x = a.values()[i];
+      float y = b.values()[i];
+      if (Float.isFinite(x)) largest = Math.max(largest, Math.abs(x));
+      if (x == y) continue;
+      if (!Float.isFinite(x) || !Float.isFinite(y)) return Double.POSITIVE_INFINITY;
+      worst = Math.max(worst, Math.abs((double) x - y));
+    }
+    return worst == 0.0 ? 0.0 : worst / largest;
+  }
+
+  /** 2·S²·Hq·d: half of the full 4·S²·Hq·d under the causal mask (the same convention as for SDPA). */
+  private static double forwardFlops(Settings settings, int sequence) {
+    return 2.0 * sequence * (double) sequence * settings.queryHeads() * settings.headDim();
+  }
+
+  private static <K> K fastestOf(Map<K, Double> seconds) {
+    return seconds.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
   }
 
   private static void forward(AttentionKernels kernels, Inputs in, Outputs out) {

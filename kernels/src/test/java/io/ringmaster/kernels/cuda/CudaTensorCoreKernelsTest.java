@@ -45,11 +45,15 @@ class CudaTensorCoreKernelsTest {
       new Block("causal stripe, keys of a later rank", STRIPE.positions(0), STRIPE.positions(2), Masking.CAUSAL),
       new Block("non-causal 130 x 333", TokenPositions.contiguous(1000, 130), TokenPositions.contiguous(0, 333), Masking.NONE));
 
+  /** Every forward and backward variant at least once; the wgmma forward only where the GPU runs it. */
   static Stream<KernelChoice> choices() {
+    CudaProbe probe = CudaProbe.once();
     return Stream.of(
         new KernelChoice(KernelChoice.Forward.TENSOR_CORES, KernelChoice.Backward.TENSOR_CORES_KEYS_128),
         new KernelChoice(KernelChoice.Forward.TENSOR_CORES_Q_SHARED, KernelChoice.Backward.TENSOR_CORES),
-        new KernelChoice(KernelChoice.Forward.TENSOR_CORES, KernelChoice.Backward.TENSOR_CORES_QUERY_TILE_32));
+        new KernelChoice(KernelChoice.Forward.TENSOR_CORES_4_WARPS, KernelChoice.Backward.TENSOR_CORES_QUERY_TILE_32),
+        new KernelChoice(KernelChoice.Forward.WGMMA, KernelChoice.Backward.TENSOR_CORES_KEYS_128))
+        .filter(choice -> !probe.available() || choice.forward().runsOn(probe.devices().get(0)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -17,7 +17,8 @@ class PtxModulesTest {
       assertThat(ptx.absence()).startsWith("no PTX in this build").contains("nvcc");
       return;
     }
-    assertThat(ptx.modules()).containsKeys("attention_forward.ptx", "attention_backward.ptx", "elementwise.ptx", "rope.ptx");
+    assertThat(ptx.modules()).containsKeys("attention_forward.ptx", "attention_forward_sm90.ptx", "attention_backward.ptx",
+        "elementwise.ptx", "rope.ptx");
     for (KernelChoice.Forward forward : KernelChoice.Forward.values()) {
       for (KernelChoice.Backward backward : KernelChoice.Backward.values()) {
         KernelChoice choice = new KernelChoice(forward, backward);
@@ -27,6 +28,9 @@ class PtxModulesTest {
       }
     }
     assertThat(new String(ptx.modules().get("attention_forward.ptx"))).contains(".target sm_80").contains("mma.sync");
+    assertThat(ptx.target("attention_forward.ptx")).isEqualTo("sm_80");
+    assertThat(ptx.target("attention_forward_sm90.ptx")).isEqualTo("sm_90a");
+    assertThat(new String(ptx.modules().get("attention_forward_sm90.ptx"))).contains("wgmma.mma_async");
   }
 
   @Test
