@@ -188,6 +188,10 @@ efficiency_step() {
     skip "simulation profile efficiencies" "no datasheet peaks for '${name:-no GPU}' (H100 SXM and H200 only)"
     return
   fi
+  if ! python3 -c 'import torch' 2>/dev/null; then
+    skip "simulation profile efficiencies" "no PyTorch"
+    return
+  fi
   # shellcheck disable=SC2086  # peaks is two options and their values
   step "simulation profile efficiencies (sim/bench/gpu_efficiency.py $peaks)" 120 \
     bash -c 'python3 -u sim/bench/gpu_efficiency.py "${@:2}" >"$1"; status=$?; cat "$1"; exit $status' _ "$json" $peaks

@@ -328,7 +328,26 @@ inline void ldmatrix_common(uint32_t (&r)[4], const void* row, bool transpose) {
 inline void ldmatrix_x4(uint32_t (&r)[4], const void* row) { ldmatrix_common(r, row, false); }
 inline void ldmatrix_x4_trans(uint32_t (&r)[4], const void* row) { ldmatrix_common(r, row, true); }
 
+// By default a copy lands at the wait that makes it visible (a missing wait reads stale data). With
+// RM_EMULATED_COPIES=early it lands when issued instead, so refilling a buffer that another warp, or a
+// wgmma still in flight, has yet to read shows up as wrong data.
+inline bool copies_land_early() {
+  static const bool early = [] {
+    const char* mode = std::getenv("RM_EMULATED_COPIES");
+    return mode != nullptr && std::strcmp(mode, "early") == 0;
+  }();
+  return early;
+}
+
 inline void cp_async_16(void* shared, const void* global, bool valid) {
+  if (copies_land_early()) {
+    if (valid) {
+      std::memcpy(shared, global, 16);
+    } else {
+      std::memset(shared, 0, 16);
+    }
+    return;
+  }
   rm_emulation::current->open.push_back({shared, global, valid});
 }
 
