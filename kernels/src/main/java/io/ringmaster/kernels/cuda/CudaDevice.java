@@ -77,6 +77,11 @@ public final class CudaDevice implements AutoCloseable {
       throw new IllegalArgumentException(
           "no CUDA device " + ordinal + ": this machine has " + probe.devices().size());
     }
+    CudaDeviceInfo info = probe.devices().get(ordinal);
+    if (!probe.ptx().runsOn(info)) {
+      throw new IllegalArgumentException("CUDA device " + ordinal + " (" + info.describe() + ") cannot run our PTX ("
+          + String.join(", ", probe.ptx().portableTargets()) + " or later)");
+    }
     return new CudaDevice(probe, ordinal);
   }
 

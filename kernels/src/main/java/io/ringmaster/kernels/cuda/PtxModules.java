@@ -56,6 +56,24 @@ public record PtxModules(Map<String, byte[]> modules, String origin) {
     return target.group(1);
   }
 
+  /**
+   * Whether {@code device} loads every module the backend needs: all but those for one architecture
+   * alone (sm_90a), which only widen the choice of kernels where they load.
+   */
+  boolean runsOn(CudaDeviceInfo device) {
+    return portableTargets().stream().allMatch(device::runs);
+  }
+
+  /** The targets of the modules every GPU must load, e.g. "sm_80". */
+  Set<String> portableTargets() {
+    Set<String> targets = new TreeSet<>();
+    for (String module : modules.keySet()) {
+      String target = target(module);
+      if (!target.endsWith("a")) targets.add(target);
+    }
+    return targets;
+  }
+
   /** Why there is no PTX, for a probe's reason; empty when there is. */
   public String absence() {
     return present() ? "" : "no PTX in this build (" + origin + ")";

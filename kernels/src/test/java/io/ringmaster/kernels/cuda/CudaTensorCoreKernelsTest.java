@@ -1,6 +1,7 @@
 package io.ringmaster.kernels.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringmaster.kernels.BlockGradients;
 import io.ringmaster.kernels.HeadLayout;
@@ -67,6 +68,25 @@ class CudaTensorCoreKernelsTest {
           check(backend, new HeadLayout(8, 2, headDim), block, choice + ", d=" + headDim + ", " + block);
         }
       }
+    }
+  }
+
+  /** Off Hopper the wgmma forward is refused with a reason, and the default choice never names it. */
+  @Test
+  void forwardsThisGpuCannotLoadAreRefusedWithAReason() {
+    CudaProbe probe = CudaProbe.once();
+    Assumptions.assumeTrue(probe.available(), probe.reason());
+    CudaDeviceInfo device = probe.devices().get(0);
+    List<KernelChoice.Forward> refused = Stream.of(KernelChoice.Forward.values())
+        .filter(forward -> !forward.runsOn(device))
+        .toList();
+    Assumptions.assumeFalse(refused.isEmpty(), "every forward runs on " + device.describe());
+    assertThat(KernelChoice.fastest(device).forward().runsOn(device)).isTrue();
+    for (KernelChoice.Forward forward : refused) {
+      KernelChoice choice = new KernelChoice(forward, KernelChoice.Backward.SIMPLE);
+      assertThatThrownBy(() -> CudaAttentionBackend.open(0, choice))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(choice + ": the forward kernel does not run on " + device.describe());
     }
   }
 

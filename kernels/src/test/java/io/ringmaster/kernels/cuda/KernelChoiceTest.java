@@ -71,7 +71,8 @@ class KernelChoiceTest {
     return new CudaDeviceInfo(0, "test", 100, 9, 0, 80L << 30, sharedOptIn);
   }
 
-  private static CudaDeviceInfo device(int computeMajor, int computeMinor) {
+  /** A GPU of this compute capability with an H100's shared memory per block. */
+  static CudaDeviceInfo device(int computeMajor, int computeMinor) {
     return new CudaDeviceInfo(0, "test", 100, computeMajor, computeMinor, 80L << 30, H100_OPT_IN);
   }
 }

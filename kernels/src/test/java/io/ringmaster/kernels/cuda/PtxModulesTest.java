@@ -42,6 +42,20 @@ class PtxModulesTest {
     assertThat(ptx.origin()).contains(directory.toString());
   }
 
+  /** A GPU must load the portable modules; an sm_90a module only widens the choice where it loads. */
+  @Test
+  void gpusRunThePtxFromThePortableTargetOn(@TempDir Path directory) throws IOException {
+    Files.writeString(directory.resolve("index.txt"), "common.ptx\nhopper.ptx\n");
+    Files.writeString(directory.resolve("common.ptx"), ".version 9.0\n.target sm_80\n.visible .entry a(\n)\n{\n}\n");
+    Files.writeString(directory.resolve("hopper.ptx"), ".version 9.0\n.target sm_90a\n.visible .entry b(\n)\n{\n}\n");
+    PtxModules ptx = PtxModules.fromDirectory(directory);
+    assertThat(ptx.portableTargets()).containsExactly("sm_80");
+    assertThat(ptx.runsOn(KernelChoiceTest.device(7, 5))).isFalse();
+    assertThat(ptx.runsOn(KernelChoiceTest.device(8, 0))).isTrue();
+    assertThat(ptx.runsOn(KernelChoiceTest.device(8, 9))).isTrue();
+    assertThat(ptx.runsOn(KernelChoiceTest.device(9, 0))).isTrue();
+  }
+
   @Test
   void directoryWithoutIndexIsAbsent(@TempDir Path directory) {
     PtxModules ptx = PtxModules.fromDirectory(directory);
