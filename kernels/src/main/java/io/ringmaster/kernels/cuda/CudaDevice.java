@@ -232,6 +232,11 @@ public final class CudaDevice implements AutoCloseable {
     return length == 0 ? "(empty)" : new String(bytes, 0, length, StandardCharsets.UTF_8);
   }
 
+  /** Whether a module this GPU loaded holds kernel {@code name}. */
+  boolean hasKernel(String name) {
+    return functions.containsKey(name);
+  }
+
   private CUfunction function(String name) {
     CUfunction function = functions.get(name);
     if (function == null) {
