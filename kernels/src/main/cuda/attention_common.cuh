@@ -1,5 +1,6 @@
 // Pieces both attention kernels use: tile loads into swizzled shared memory, re-packing mma
-// accumulators as A fragments, and the constants and dot product of the simple kernels.
+// accumulators as A fragments, the forward kernels' parameters, and the constants and dot product of
+// the simple kernels.
 #pragma once
 
 #include "device.cuh"
@@ -81,6 +82,19 @@ RM_DEVICE void mma_with_tile(const bf16* tile, int t, int k_step, const uint32_t
   mma_bf16_16816(d0, a, b[0], b[1]);
   mma_bf16_16816(d1, a, b[2], b[3]);
 }
+
+// The parameters of every tensor-core forward kernel, in the order AttentionKernels passes them (the
+// kernels' ABI), and the same names as the arguments of their device functions.
+#define RM_FORWARD_PARAMETERS                                                                        \
+  const bf16 *__restrict__ q, const bf16 *__restrict__ k, const bf16 *__restrict__ v,               \
+      const int *__restrict__ q_positions, const int *__restrict__ kv_positions,                    \
+      const int *__restrict__ q_tile_min, const int *__restrict__ q_tile_max,                       \
+      const int *__restrict__ kv_tile_min, const int *__restrict__ kv_tile_max,                     \
+      float *__restrict__ out, float *__restrict__ lse, int q_tokens, int kv_tokens, int query_heads, \
+      int kv_heads, int causal, float scale
+#define RM_FORWARD_ARGUMENTS                                                                          \
+  q, k, v, q_positions, kv_positions, q_tile_min, q_tile_max, kv_tile_min, kv_tile_max, out, lse,   \
+      q_tokens, kv_tokens, query_heads, kv_heads, causal, scale
 
 // What one CTA of a forward kernel walks. Grid (heads, query tiles): the first wave takes the last
 // (under a causal mask, heaviest) query tile of every head, so the long tiles do not all end up in the

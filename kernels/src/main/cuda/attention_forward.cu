@@ -43,13 +43,7 @@ struct Shape {
 };
 
 template <int D, bool Q_IN_REGISTERS, int M_TILES>
-RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restrict__ k,
-                                 const bf16* __restrict__ v, const int* __restrict__ q_positions,
-                                 const int* __restrict__ kv_positions, const int* __restrict__ q_tile_min,
-                                 const int* __restrict__ q_tile_max, const int* __restrict__ kv_tile_min,
-                                 const int* __restrict__ kv_tile_max, float* __restrict__ out,
-                                 float* __restrict__ lse, int q_tokens, int kv_tokens, int query_heads,
-                                 int kv_heads, int causal, float scale) {
+RM_DEVICE void attention_forward(RM_FORWARD_PARAMETERS) {
   using S = Shape<D, M_TILES>;
   constexpr int THREADS = S::THREADS;
   RM_DYNAMIC_SHARED(shared);
@@ -211,15 +205,8 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
 
 #define RM_FORWARD_TC(NAME, D, Q_IN_REGISTERS, M_TILES, BLOCKS_PER_SM)                                 \
   extern "C" __global__ void __launch_bounds__(forward_tc::Shape<D, M_TILES>::THREADS, BLOCKS_PER_SM) \
-      NAME(const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v,       \
-           const int* __restrict__ q_positions, const int* __restrict__ kv_positions,                \
-           const int* __restrict__ q_tile_min, const int* __restrict__ q_tile_max,                   \
-           const int* __restrict__ kv_tile_min, const int* __restrict__ kv_tile_max,                 \
-           float* __restrict__ out, float* __restrict__ lse, int q_tokens, int kv_tokens,            \
-           int query_heads, int kv_heads, int causal, float scale) {                                 \
-    forward_tc::attention_forward<D, Q_IN_REGISTERS, M_TILES>(                                      \
-        q, k, v, q_positions, kv_positions, q_tile_min, q_tile_max, kv_tile_min, kv_tile_max, out,   \
-        lse, q_tokens, kv_tokens, query_heads, kv_heads, causal, scale);                            \
+      NAME(RM_FORWARD_PARAMETERS) {                                                                  \
+    forward_tc::attention_forward<D, Q_IN_REGISTERS, M_TILES>(RM_FORWARD_ARGUMENTS);                 \
   }
 
 RM_FORWARD_TC(attention_forward_tc_d64, 64, true, 1, 1)

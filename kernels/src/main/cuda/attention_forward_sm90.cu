@@ -61,13 +61,7 @@ RM_DEVICE uint64_t mn_major_descriptor(const bf16* tile, int k_step, int block) 
 }
 
 template <int D>
-RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restrict__ k,
-                                 const bf16* __restrict__ v, const int* __restrict__ q_positions,
-                                 const int* __restrict__ kv_positions, const int* __restrict__ q_tile_min,
-                                 const int* __restrict__ q_tile_max, const int* __restrict__ kv_tile_min,
-                                 const int* __restrict__ kv_tile_max, float* __restrict__ out,
-                                 float* __restrict__ lse, int q_tokens, int kv_tokens, int query_heads,
-                                 int kv_heads, int causal, float scale) {
+RM_DEVICE void attention_forward(RM_FORWARD_PARAMETERS) {
   using S = Shape<D>;
   RM_DYNAMIC_SHARED(shared_window);
   RM_EXPECT_LAUNCH(THREADS, S::SHARED_BYTES);
@@ -206,17 +200,9 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
 
 }  // namespace forward_wgmma
 
-#define RM_FORWARD_WGMMA(NAME, D)                                                                    \
-  extern "C" __global__ void __launch_bounds__(forward_wgmma::THREADS, 1) NAME(                   \
-      const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v,        \
-      const int* __restrict__ q_positions, const int* __restrict__ kv_positions,                 \
-      const int* __restrict__ q_tile_min, const int* __restrict__ q_tile_max,                    \
-      const int* __restrict__ kv_tile_min, const int* __restrict__ kv_tile_max,                  \
-      float* __restrict__ out, float* __restrict__ lse, int q_tokens, int kv_tokens,             \
-      int query_heads, int kv_heads, int causal, float scale) {                                  \
-    forward_wgmma::attention_forward<D>(q, k, v, q_positions, kv_positions, q_tile_min, q_tile_max, \
-                                        kv_tile_min, kv_tile_max, out, lse, q_tokens, kv_tokens,  \
-                                        query_heads, kv_heads, causal, scale);                    \
+#define RM_FORWARD_WGMMA(NAME, D)                                                                  \
+  extern "C" __global__ void __launch_bounds__(forward_wgmma::THREADS, 1) NAME(RM_FORWARD_PARAMETERS) { \
+    forward_wgmma::attention_forward<D>(RM_FORWARD_ARGUMENTS);                                       \
   }
 
 RM_FORWARD_WGMMA(attention_forward_wgmma_d64, 64)
