@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
     description = "Plans, simulates and runs long-context training with ring attention on GPU clusters.",
     subcommands = {
       PlanCommand.class,
+      WorkerCommand.class,
+      RunCommand.class,
     })
 public final class Main implements Runnable {
   /** Exit code for bad user input. */
