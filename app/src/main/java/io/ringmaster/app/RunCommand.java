@@ -32,7 +32,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import picocli.CommandLine.Command;
@@ -60,6 +65,7 @@ public final class RunCommand implements Callable<Integer> {
   /** The check's RoPE base: Llama 3's rope_theta (reference/models.md). */
   private static final double CHECK_ROPE_THETA = 500_000;
   private static final long CHECK_SEED = 2024;
+  private static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
   @Spec private CommandSpec spec;
 
@@ -204,7 +210,8 @@ public final class RunCommand implements Callable<Integer> {
         + " thread(s))…%n", checkSpec.heads().kvHeads(), threads);
     err.flush();
     long referenceStart = System.nanoTime();
-    ReferenceAttention.Result reference = LiveCheck.reference(checkSpec, problem, threads);
+    ReferenceAttention.Result reference = withHeartbeat(err, "the reference",
+        () -> LiveCheck.reference(checkSpec, problem, threads));
     out.printf(Locale.ROOT, "reference (ReferenceAttention, double): %.1f s%n", (System.nanoTime() - referenceStart) / 1e9);
     LiveCheck.Errors errors = LiveCheck.errors(reference, ring);
     out.printf(Locale.ROOT, "largest absolute error (fp32 ring vs double reference, bound %.0e):%n", LiveCheck.MAX_ABS_ERROR);
@@ -213,6 +220,25 @@ public final class RunCommand implements Callable<Integer> {
     out.println(passed ? "check passed" : "CHECK FAILED: an error is above the bound");
     out.flush();
     return passed ? 0 : FAILED;
+  }
+
+  /** Runs {@code work} here, printing a line every {@link #HEARTBEAT} so a long computation shows it is alive. */
+  private static <T> T withHeartbeat(PrintWriter err, String what, Supplier<T> work) {
+    long startNanos = System.nanoTime();
+    CompletableFuture<T> result = CompletableFuture.supplyAsync(work);
+    while (true) {
+      try {
+        return result.get(HEARTBEAT.toSeconds(), TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        err.printf(Locale.ROOT, "ringmaster: %s is still computing (%.0f s)%n", what, (System.nanoTime() - startNanos) / 1e9);
+        err.flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while computing " + what, e);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+      }
+    }
   }
 
   private LiveCheck.Spec checkSpec() {
