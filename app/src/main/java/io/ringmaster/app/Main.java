@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
       PlanCommand.class,
       WorkerCommand.class,
       RunCommand.class,
+      DoctorCommand.class,
     })
 public final class Main implements Runnable {
   /** Exit code for bad user input. */

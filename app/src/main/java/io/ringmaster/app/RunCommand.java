@@ -87,6 +87,9 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", paramLabel = "P", description = "This director's port with --seed (default: a free one).")
   private int port;
 
+  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda|auto", description = "The --local workers' attention backend (default cpu).")
+  private String device;
+
   @Option(names = "--steps", defaultValue = "1", paramLabel = "K", description = "Training steps to run (default 1).")
   private int steps;
 
@@ -270,7 +273,7 @@ public final class RunCommand implements Callable<Integer> {
   private LiveCluster startCluster(PrintWriter err) {
     if (local.isPresent()) {
       try {
-        return LiveCluster.local(local.get(), err);
+        return LiveCluster.local(local.get(), device, err);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -6,8 +6,8 @@ import io.ringmaster.actors.cluster.Seed;
 import io.ringmaster.actors.cluster.ServiceHost;
 import io.ringmaster.actors.gpu.GpuActor;
 import io.ringmaster.actors.live.LiveGpu;
-import io.ringmaster.app.live.BackendChoice;
 import io.ringmaster.kernels.AttentionBackend;
+import io.ringmaster.kernels.BackendSelection;
 import io.ringmaster.topology.input.InputError;
 import io.ringmaster.topology.input.Origin;
 import java.io.PrintWriter;
@@ -57,6 +57,15 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "PyTorch threads per worker JVM (default 1: several workers sharing a few cores run fastest with one each).")
   private int threads;
 
+  /** The backend of GPU actor {@code index}; a CUDA backend this machine cannot open is a one-line error. */
+  private static BackendSelection select(BackendSelection.Choice choice, int index) {
+    try {
+      return BackendSelection.open(choice, index);
+    } catch (IllegalStateException e) {
+      throw new InputError(Origin.commandLine(), "--device", e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() {
     Seed.At seedAddress;
@@ -73,23 +82,26 @@ public final class WorkerCommand implements Callable<Integer> {
     if (threads < 1) {
       throw new InputError(Origin.commandLine(), "--threads", "expected at least 1 thread, got " + threads);
     }
-    BackendChoice.Resolved backends;
+    BackendSelection.Choice choice;
     try {
-      backends = BackendChoice.parse(device).resolve();
+      choice = BackendSelection.Choice.parse(device);
     } catch (IllegalArgumentException e) {
       throw new InputError(Origin.commandLine(), "--device", e.getMessage());
     }
     System.setProperty(TORCH_THREADS_PROPERTY, String.valueOf(threads));
+    BackendSelection first = select(choice, 0);
     String backendName;
-    try (AttentionBackend probe = backends.backends().get()) {
+    try (AttentionBackend probe = first.backend()) {
       backendName = probe.name();
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("ringmaster worker: %d GPU actor(s) on %s (%s), joining %s%n", gpus, backendName, backends.note(),
+    out.printf("ringmaster worker: %d GPU actor(s) on %s (%s), joining %s%n", gpus, backendName, first.note(),
         seedAddress);
     out.flush();
+    // one backend per GPU actor: GPU actor i opens CUDA device i when the choice is cuda
     ActorSystem<Void> system = ClusterNode.start(settings, ServiceHost.create(GpuActor.KEY, gpus,
-        index -> GpuActor.create(context -> LiveGpu.wiring(context, backends.backends())), "gpu"));
+        index -> GpuActor.create(context -> LiveGpu.wiring(context, () -> BackendSelection.open(choice, index).backend())),
+        "gpu"));
     return ClusterNode.awaitTermination(system);
   }
 }

@@ -3,6 +3,7 @@ package io.ringmaster.app;
 import static io.ringmaster.app.PlanCommandTest.assertBadInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringmaster.kernels.cuda.CudaProbe;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -34,7 +35,18 @@ class RunCommandTest {
         "run", "--local", "3", "--check", "--seq-len", "1000");
     assertBadInput("ringmaster: command line: --seed/--port: expected HOST:PORT with PORT in 1..65535, got 'nowhere'",
         "worker", "--seed", "nowhere");
-    assertBadInput("ringmaster: command line: --device: no CUDA backend in this build; use --device cpu",
+    assertBadInput("ringmaster: command line: --device: device must be cpu, cuda or auto, not 'tpu'",
+        "worker", "--seed", "127.0.0.1:2551", "--device", "tpu");
+  }
+
+  /** Where no CUDA backend can open (CI, most laptops), asking for one is a one-line error with the probe's reason. */
+  @Test
+  void aWorkerWithoutCudaSaysWhy() {
+    CudaProbe probe = CudaProbe.once();
+    if (probe.available()) {
+      return; // a machine with a usable GPU runs the worker instead; nothing to refuse
+    }
+    assertBadInput("ringmaster: command line: --device: cuda backend unavailable: " + probe.reason(),
         "worker", "--seed", "127.0.0.1:2551", "--device", "cuda");
   }
 

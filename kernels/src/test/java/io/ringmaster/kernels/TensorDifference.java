@@ -30,6 +30,23 @@ public record TensorDifference(String what, double maxAbsError, double maxAbsExp
     return new TensorDifference(what, maxError, maxExpected);
   }
 
+  /** {@link #maxAbsError} as a fraction of the largest expected magnitude. */
+  public double relativeError() {
+    return maxAbsError / maxAbsExpected;
+  }
+
+  /**
+   * Asserts {@code maxAbsError <= relative · maxAbsExpected} (the bound for bf16 backends, e.g. 2e-2) on
+   * a tensor of meaningful magnitude, and prints the figures.
+   */
+  public TensorDifference assertRelativeWithin(double relative) {
+    System.out.printf("%-60s relative error %.2e (max abs error %.2e, largest |expected| %.2f)%n", what,
+        relativeError(), maxAbsError, maxAbsExpected);
+    assertThat(maxAbsExpected).as(what + ": expected values too small to test against").isGreaterThan(MEANINGFUL_MAGNITUDE);
+    assertThat(relativeError()).as(what + " relative error").isLessThanOrEqualTo(relative);
+    return this;
+  }
+
   /** Asserts the error bound on a tensor of meaningful magnitude, and prints the figures. */
   public TensorDifference assertWithin(double maxAbs) {
     System.out.printf("%-60s max abs error %.2e (largest |expected| %.2f)%n", what, maxAbsError, maxAbsExpected);

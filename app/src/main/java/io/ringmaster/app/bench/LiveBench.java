@@ -65,7 +65,7 @@ public final class LiveBench {
 
     List<Double> distributed = new ArrayList<>();
     long kvBytesPerGpu = 0;
-    try (LiveCluster cluster = LiveCluster.local(workers, out)) {
+    try (LiveCluster cluster = LiveCluster.local(workers, "cpu", out)) {
       List<ActorRef<GpuActor.Command>> gpus = cluster.discover(workers);
       LiveCheck.runRing(cluster.system(), gpus, smaller(spec), LiveCheck.Problem.of(smaller(spec)), STAGE_TIMEOUT,
           progress -> { }); // warm-up: class loading and the JIT on every worker

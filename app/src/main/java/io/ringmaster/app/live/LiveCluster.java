@@ -44,8 +44,11 @@ public final class LiveCluster implements AutoCloseable {
     this.workers = workers;
   }
 
-  /** A director on a free loopback port and {@code count} worker JVMs with one GPU actor each, all joined. */
-  public static LiveCluster local(int count, PrintWriter progress) throws IOException {
+  /**
+   * A director on a free loopback port and {@code count} worker JVMs with one GPU actor each on
+   * {@code device} (cpu | cuda | auto), all joined.
+   */
+  public static LiveCluster local(int count, String device, PrintWriter progress) throws IOException {
     ActorSystem<Void> director = ClusterNode.start(NodeSettings.director(), Behaviors.empty());
     Address self = Cluster.get(director).selfMember().address();
     String seed = self.getHost().orElseThrow() + ":" + self.getPort().orElseThrow();
@@ -55,7 +58,7 @@ public final class LiveCluster implements AutoCloseable {
     WorkerProcesses workers;
     try {
       workers = WorkerProcesses.start(new WorkerLaunch(count, Main.class.getName(),
-          index -> List.of("worker", "--seed", seed, "--gpus", "1", "--device", "cpu"), WORKER_JVM, logFile, "worker"));
+          index -> List.of("worker", "--seed", seed, "--gpus", "1", "--device", device), WORKER_JVM, logFile, "worker"));
     } catch (IOException | RuntimeException e) {
       terminate(director);
       throw e;

@@ -45,7 +45,7 @@ class LiveRingTest {
 
   @BeforeAll
   static void startWorkers() throws Exception {
-    cluster = LiveCluster.local(4, new PrintWriter(System.out, true));
+    cluster = LiveCluster.local(4, "cpu", new PrintWriter(System.out, true));
     gpus = cluster.discover(4);
   }
 
