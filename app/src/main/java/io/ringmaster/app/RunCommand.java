@@ -11,6 +11,7 @@ import io.ringmaster.app.live.LiveCluster;
 import io.ringmaster.app.live.LiveComparison;
 import io.ringmaster.app.live.LivePlan;
 import io.ringmaster.app.live.LiveReport;
+import io.ringmaster.kernels.BackendSelection;
 import io.ringmaster.kernels.HeadLayout;
 import io.ringmaster.kernels.Masking;
 import io.ringmaster.kernels.layout.ShardLayout;
@@ -131,6 +132,11 @@ public final class RunCommand implements Callable<Integer> {
     if (local.isPresent() == seed.isPresent()) {
       throw new InputError(Origin.commandLine(), "--local/--seed", "give one: --local N starts workers here,"
           + " --seed HOST:PORT joins theirs");
+    }
+    try {
+      BackendSelection.Choice.parse(device);
+    } catch (IllegalArgumentException e) {
+      throw new InputError(Origin.commandLine(), "--device", e.getMessage());
     }
     positive("--steps", steps);
     positive("--timeout", timeoutSeconds);
