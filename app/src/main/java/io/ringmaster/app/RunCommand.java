@@ -41,6 +41,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -129,6 +130,8 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // logging set up here, before Pekko's threads log at once (which makes SLF4J print a replay warning)
+    LoggerFactory.getILoggerFactory();
     if (local.isPresent() == seed.isPresent()) {
       throw new InputError(Origin.commandLine(), "--local/--seed", "give one: --local N starts workers here,"
           + " --seed HOST:PORT joins theirs");

@@ -13,6 +13,7 @@ import io.ringmaster.topology.input.Origin;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -68,6 +69,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // logging set up here, before Pekko's threads log at once (which makes SLF4J print a replay warning)
+    LoggerFactory.getILoggerFactory();
     Seed.At seedAddress;
     NodeSettings settings;
     try {
