@@ -118,15 +118,19 @@ public final class PlanCommand implements Callable<Integer> {
     forbid(rings, "--rings", "--plan", "the plan's stages give it");
     TrainingPlan trainingPlan = PlanLoader.load(option("--plan", plan.get()), settingOverrides(),
         ClusterCatalog.overrides(clusterSets, "--set"));
-    List<Stage> stages = stage.map(name -> List.of(trainingPlan.stage(name).orElseThrow(() ->
-        new InputError(Origin.commandLine(), "--stage", "no stage '" + name + "' in plan " + trainingPlan.name()
-            + "; its stages: " + String.join(", ", trainingPlan.stages().stream().map(Stage::name).toList())))))
-        .orElse(trainingPlan.stages());
+    List<Stage> stages = stage.map(name -> List.of(stageNamed(trainingPlan, name))).orElse(trainingPlan.stages());
     List<StageFit> fits = new ArrayList<>();
     for (Stage s : stages) {
       fits.add(answer(trainingPlan, s));
     }
     return fits;
+  }
+
+  /** The plan's stage called {@code name} (given with {@code --stage}); bad input when it has none. */
+  static Stage stageNamed(TrainingPlan trainingPlan, String name) {
+    return trainingPlan.stage(name).orElseThrow(() -> new InputError(Origin.commandLine(), "--stage", "no stage '"
+        + name + "' in plan " + trainingPlan.name() + "; its stages: "
+        + String.join(", ", trainingPlan.stages().stream().map(Stage::name).toList())));
   }
 
   /** A one-stage plan from --model, --cluster, --seq-len, --ring, --rings. */

@@ -160,10 +160,7 @@ public final class RunCommand implements Callable<Integer> {
   private int runPlan() {
     TrainingPlan trainingPlan = PlanLoader.load(new Scalar(plan.get(), Origin.commandLine(), "--plan"), Map.of(),
         Map.of());
-    Stage chosen = stage.map(name -> trainingPlan.stage(name).orElseThrow(() -> new InputError(Origin.commandLine(),
-        "--stage", "no stage '" + name + "' in plan " + trainingPlan.name() + "; its stages: "
-            + String.join(", ", trainingPlan.stages().stream().map(Stage::name).toList()))))
-        .orElse(trainingPlan.stages().get(0));
+    Stage chosen = stage.map(name -> PlanCommand.stageNamed(trainingPlan, name)).orElse(trainingPlan.stages().get(0));
     LivePlan live = LivePlan.of(trainingPlan, chosen);
     GpuProfile costs = compare ? ProfileLoader.load(profile.orElse(trainingPlan.cluster().node().gpu().name())) : null;
     requireWorkers(live.gpuActorsNeeded(), "stage " + chosen.name() + " of plan " + trainingPlan.name());

@@ -7,12 +7,13 @@ import io.ringmaster.kernels.HostTensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Standard-normal rows for a live rank, the same for the same seed, layer and rank: the activations
  * that the dense layers will produce once they are real.
  */
-final class SeededRows {
+public final class SeededRows {
   private SeededRows() {}
 
   static List<ShardData.LayerRows> draw(long seed, int layers, ShardSpec shard) {
@@ -32,7 +33,8 @@ final class SeededRows {
     return rows;
   }
 
-  private static HostTensor normal(SplittableRandom random, int tokens, int heads, int headDim) {
+  /** A tensor of standard-normal fp32 values drawn from {@code random}, in order. */
+  public static HostTensor normal(RandomGenerator random, int tokens, int heads, int headDim) {
     float[] values = new float[tokens * heads * headDim];
     for (int i = 0; i < values.length; i++) {
       values[i] = (float) random.nextGaussian();

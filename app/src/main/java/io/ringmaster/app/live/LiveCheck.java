@@ -2,6 +2,7 @@ package io.ringmaster.app.live;
 
 import io.ringmaster.actors.gpu.GpuActor;
 import io.ringmaster.actors.live.AttentionProgram;
+import io.ringmaster.actors.live.SeededRows;
 import io.ringmaster.actors.live.StageSupervisor;
 import io.ringmaster.actors.protocol.LayerResult;
 import io.ringmaster.actors.protocol.RingLayout;
@@ -70,10 +71,10 @@ public final class LiveCheck {
     public static Problem of(Spec spec) {
       Random random = new Random(spec.seed());
       HeadLayout heads = spec.heads();
-      return new Problem(normal(random, spec.seqLen(), heads.queryHeads(), heads.headDim()),
-          normal(random, spec.seqLen(), heads.kvHeads(), heads.headDim()),
-          normal(random, spec.seqLen(), heads.kvHeads(), heads.headDim()),
-          normal(random, spec.seqLen(), heads.queryHeads(), heads.headDim()));
+      return new Problem(SeededRows.normal(random, spec.seqLen(), heads.queryHeads(), heads.headDim()),
+          SeededRows.normal(random, spec.seqLen(), heads.kvHeads(), heads.headDim()),
+          SeededRows.normal(random, spec.seqLen(), heads.kvHeads(), heads.headDim()),
+          SeededRows.normal(random, spec.seqLen(), heads.queryHeads(), heads.headDim()));
     }
   }
 
@@ -211,14 +212,6 @@ public final class LiveCheck {
       }
     }
     return joined;
-  }
-
-  private static HostTensor normal(Random random, int tokens, int heads, int headDim) {
-    float[] values = new float[tokens * heads * headDim];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (float) random.nextGaussian();
-    }
-    return new HostTensor(tokens, heads, headDim, values);
   }
 
   /** Collects one {@link LayerResult} per rank (results travel by bulk mail and may trail the stage report). */
