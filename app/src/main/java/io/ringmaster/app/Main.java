@@ -2,6 +2,7 @@ package io.ringmaster.app;
 
 import io.ringmaster.topology.input.InputError;
 import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +20,8 @@ import picocli.CommandLine.Spec;
     description = "Plans, simulates and runs long-context training with ring attention on GPU clusters.",
     subcommands = {
       PlanCommand.class,
+      SimulateCommand.class,
+      WhatifCommand.class,
       WorkerCommand.class,
       RunCommand.class,
       DoctorCommand.class,
@@ -33,6 +36,11 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static {
+    // logging starts before any actor system logs from several threads at once (SLF4J would warn)
+    LoggerFactory.getILoggerFactory();
   }
 
   public static void main(String[] args) {

@@ -5,7 +5,6 @@ import io.ringmaster.sim.planning.Search;
 import io.ringmaster.sim.planning.StageFit;
 import io.ringmaster.sim.report.MemoryJson;
 import io.ringmaster.sim.report.MemoryTable;
-import io.ringmaster.topology.cluster.ClusterCatalog;
 import io.ringmaster.topology.input.InputError;
 import io.ringmaster.topology.input.Origin;
 import io.ringmaster.topology.input.YamlValue.Scalar;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,20 +42,13 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
+  @Mixin private PlanSettings settings;
+
   @Option(names = "--plan", paramLabel = "FILE|NAME", description = "A plan YAML file or a packaged plan (gradient-llama3-8b, gradient-llama3-70b).")
   private Optional<String> plan;
 
   @Option(names = "--stage", paramLabel = "NAME", description = "Only this stage of the plan.")
   private Optional<String> stage;
-
-  @Option(names = "--model", paramLabel = "M", description = "llama-3-8b, llama-3-70b, llama-2-7b, llama-2-13b, or a Hugging Face config.json path.")
-  private Optional<String> model;
-
-  @Option(names = "--cluster", paramLabel = "C", description = "crusoe-l40s[:GPUS], dgx-a100[:GPUS], dgx-h100[:GPUS], or a cluster YAML path.")
-  private Optional<String> cluster;
-
-  @Option(names = "--set", paramLabel = "FIELD=VALUE", description = "Override a cluster field, e.g. nic-gbps=200 (repeatable).")
-  private List<String> clusterSets = new ArrayList<>();
 
   @Option(names = "--seq-len", paramLabel = "N", description = "Tokens per sequence (65536, 64K, 1M).")
   private Optional<String> seqLen;
@@ -65,21 +58,6 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Option(names = "--rings", paramLabel = "K", description = "Rings side by side (data parallel); default 1.")
   private Optional<String> rings;
-
-  @Option(names = "--zero", paramLabel = "Z", description = "ZeRO stage 0-3; default 3.")
-  private Optional<String> zero;
-
-  @Option(names = "--offload", paramLabel = "MODE", description = "none | optimizer | optimizer+parameters; default none.")
-  private Optional<String> offload;
-
-  @Option(names = "--checkpointing", paramLabel = "MODE", description = "none | full; default full.")
-  private Optional<String> checkpointing;
-
-  @Option(names = "--precision", paramLabel = "P", description = "bf16 | fp32; default bf16.")
-  private Optional<String> precision;
-
-  @Option(names = "--layout", paramLabel = "L", description = "ring | zigzag | stripe; default zigzag.")
-  private Optional<String> layout;
 
   @Option(names = "--max-context", description = "Search the longest sequence that fits on the ring.")
   private boolean maxContext;
@@ -92,11 +70,7 @@ public final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    boolean json = switch (format) {
-      case "json" -> true;
-      case "table" -> false;
-      default -> throw new InputError(Origin.commandLine(), "--format", "expected table | json, got '" + format + "'");
-    };
+    boolean json = PlanSettings.json(format);
     if (maxContext && minRing) {
       throw new InputError(Origin.commandLine(), "--min-ring", "ask for --max-context or --min-ring, not both");
     }
@@ -116,9 +90,10 @@ public final class PlanCommand implements Callable<Integer> {
     forbid(seqLen, "--seq-len", "--plan", "the plan's stages give it");
     forbid(ring, "--ring", "--plan", "the plan's stages give it");
     forbid(rings, "--rings", "--plan", "the plan's stages give it");
-    TrainingPlan trainingPlan = PlanLoader.load(option("--plan", plan.get()), settingOverrides(),
-        ClusterCatalog.overrides(clusterSets, "--set"));
-    List<Stage> stages = stage.map(name -> List.of(stageNamed(trainingPlan, name))).orElse(trainingPlan.stages());
+    TrainingPlan trainingPlan = PlanLoader.load(PlanSettings.option("--plan", plan.get()), settings.settingOverrides(),
+        settings.clusterOverrides());
+    List<Stage> stages = stage.map(name -> List.of(trainingPlan.requireStage(name, "--stage")))
+        .orElse(trainingPlan.stages());
     List<StageFit> fits = new ArrayList<>();
     for (Stage s : stages) {
       fits.add(answer(trainingPlan, s));
@@ -126,44 +101,36 @@ public final class PlanCommand implements Callable<Integer> {
     return fits;
   }
 
-  /** The plan's stage called {@code name} (given with {@code --stage}); bad input when it has none. */
-  static Stage stageNamed(TrainingPlan trainingPlan, String name) {
-    return trainingPlan.stage(name).orElseThrow(() -> new InputError(Origin.commandLine(), "--stage", "no stage '"
-        + name + "' in plan " + trainingPlan.name() + "; its stages: "
-        + String.join(", ", trainingPlan.stages().stream().map(Stage::name).toList())));
-  }
-
   /** A one-stage plan from --model, --cluster, --seq-len, --ring, --rings. */
   private TrainingPlan adHocPlan() {
     if (stage.isPresent()) {
       throw new InputError(Origin.commandLine(), "--stage", "only with --plan");
     }
-    require(model, "--model");
-    require(cluster, "--cluster");
-    Scalar ringsValue = option("--rings", rings.orElse("1"));
+    require(settings.model(), "--model");
+    require(settings.cluster(), "--cluster");
+    Scalar ringsValue = PlanSettings.option("--rings", rings.orElse("1"));
     int ringCount = ringsValue.asPositiveInt();
     Map<String, Scalar> stageFields = new LinkedHashMap<>();
-    stageFields.put("name", option("name", AD_HOC));
+    stageFields.put("name", PlanSettings.option("name", AD_HOC));
     stageFields.put("rings", ringsValue);
     if (minRing) {
       forbid(ring, "--ring", "--min-ring", "it searches the ring size");
       require(seqLen, "--seq-len");
-      stageFields.put("seq-len", option("--seq-len", seqLen.get()));
-      stageFields.put("gpus", option("--rings", String.valueOf(ringCount)));
+      stageFields.put("seq-len", PlanSettings.option("--seq-len", seqLen.get()));
+      stageFields.put("gpus", PlanSettings.option("--rings", String.valueOf(ringCount)));
     } else {
       require(ring, "--ring");
-      int ringSize = option("--ring", ring.get()).asPositiveInt();
-      stageFields.put("gpus", option("--ring × --rings", String.valueOf((long) ringSize * ringCount)));
+      int ringSize = PlanSettings.option("--ring", ring.get()).asPositiveInt();
+      stageFields.put("gpus", PlanSettings.option("--ring × --rings", String.valueOf((long) ringSize * ringCount)));
       if (maxContext) {
         forbid(seqLen, "--seq-len", "--max-context", "it searches the sequence length");
-        stageFields.put("seq-len", option("--max-context", String.valueOf(2L * ringSize)));
+        stageFields.put("seq-len", PlanSettings.option("--max-context", String.valueOf(2L * ringSize)));
       } else {
         require(seqLen, "--seq-len");
-        stageFields.put("seq-len", option("--seq-len", seqLen.get()));
+        stageFields.put("seq-len", PlanSettings.option("--seq-len", seqLen.get()));
       }
     }
-    return PlanLoader.adHoc(AD_HOC, settingOverrides(), stageFields,
-        ClusterCatalog.overrides(clusterSets, "--set"));
+    return PlanLoader.adHoc(AD_HOC, settings.settingOverrides(), stageFields, settings.clusterOverrides());
   }
 
   private StageFit answer(TrainingPlan trainingPlan) {
@@ -191,22 +158,6 @@ public final class PlanCommand implements Callable<Integer> {
       }
     }
     err.flush();
-  }
-
-  private Map<String, Scalar> settingOverrides() {
-    Map<String, Scalar> overrides = new LinkedHashMap<>();
-    model.ifPresent(v -> overrides.put("model", option("--model", v)));
-    cluster.ifPresent(v -> overrides.put("cluster", option("--cluster", v)));
-    zero.ifPresent(v -> overrides.put("zero", option("--zero", v)));
-    offload.ifPresent(v -> overrides.put("offload", option("--offload", v)));
-    checkpointing.ifPresent(v -> overrides.put("checkpointing", option("--checkpointing", v)));
-    precision.ifPresent(v -> overrides.put("precision", option("--precision", v)));
-    layout.ifPresent(v -> overrides.put("layout", option("--layout", v)));
-    return overrides;
-  }
-
-  private static Scalar option(String name, String value) {
-    return new Scalar(value, Origin.commandLine(), name);
   }
 
   private static void require(Optional<String> value, String name) {

@@ -1,6 +1,5 @@
 package io.ringmaster.app;
 
-import io.ringmaster.actors.cluster.NodeSettings;
 import io.ringmaster.actors.cluster.Seed;
 import io.ringmaster.actors.gpu.GpuActor;
 import io.ringmaster.actors.live.StageSupervisor;
@@ -11,7 +10,6 @@ import io.ringmaster.app.live.LiveCluster;
 import io.ringmaster.app.live.LiveComparison;
 import io.ringmaster.app.live.LivePlan;
 import io.ringmaster.app.live.LiveReport;
-import io.ringmaster.kernels.BackendSelection;
 import io.ringmaster.kernels.HeadLayout;
 import io.ringmaster.kernels.Masking;
 import io.ringmaster.kernels.layout.ShardLayout;
@@ -20,7 +18,6 @@ import io.ringmaster.sim.cost.GpuProfile;
 import io.ringmaster.sim.cost.ProfileLoader;
 import io.ringmaster.topology.input.InputError;
 import io.ringmaster.topology.input.Origin;
-import io.ringmaster.topology.input.YamlValue.Scalar;
 import io.ringmaster.topology.plan.PlanLoader;
 import io.ringmaster.topology.plan.Stage;
 import io.ringmaster.topology.plan.TrainingPlan;
@@ -44,6 +41,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -83,11 +81,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "HOST:PORT", description = "Join the workers' cluster through this node.")
   private Optional<String> seed;
 
-  @Option(names = "--host", defaultValue = NodeSettings.LOOPBACK, paramLabel = "ADDRESS", description = "This director's address with --seed (default 127.0.0.1).")
-  private String host;
-
-  @Option(names = "--port", defaultValue = "0", paramLabel = "P", description = "This director's port with --seed (default: a free one).")
-  private int port;
+  @Mixin private NodeAddress address;
 
   @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda|auto", description = "The --local workers' attention backend (default cpu).")
   private String device;
@@ -136,33 +130,40 @@ public final class RunCommand implements Callable<Integer> {
       throw new InputError(Origin.commandLine(), "--local/--seed", "give one: --local N starts workers here,"
           + " --seed HOST:PORT joins theirs");
     }
-    try {
-      BackendSelection.Choice.parse(device);
-    } catch (IllegalArgumentException e) {
-      throw new InputError(Origin.commandLine(), "--device", e.getMessage());
-    }
+    seed.ifPresent(RunCommand::seedAt);
+    WorkerCommand.deviceChoice(device);
     positive("--steps", steps);
     positive("--timeout", timeoutSeconds);
     local.ifPresent(count -> positive("--local", count));
-    if (check) {
-      if (plan.isPresent() || compare) {
-        throw new InputError(Origin.commandLine(), plan.isPresent() ? "--plan" : "--compare",
-            "not with --check, which runs its own problem");
+    try {
+      if (check) {
+        if (plan.isPresent() || compare) {
+          throw new InputError(Origin.commandLine(), plan.isPresent() ? "--plan" : "--compare",
+              "not with --check, which runs its own problem");
+        }
+        return runCheck(checkSpec());
       }
-      return runCheck(checkSpec());
+      if (plan.isEmpty()) {
+        throw new InputError(Origin.commandLine(), "--plan", "required (or --check)");
+      }
+      return runPlan();
+    } catch (LiveCluster.Unavailable e) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("ringmaster: the run failed before it started: " + e.getMessage());
+      err.flush();
+      return FAILED;
     }
-    if (plan.isEmpty()) {
-      throw new InputError(Origin.commandLine(), "--plan", "required (or --check)");
-    }
-    return runPlan();
   }
 
   private int runPlan() {
-    TrainingPlan trainingPlan = PlanLoader.load(new Scalar(plan.get(), Origin.commandLine(), "--plan"), Map.of(),
+    TrainingPlan trainingPlan = PlanLoader.load(PlanSettings.option("--plan", plan.get()), Map.of(),
         Map.of());
-    Stage chosen = stage.map(name -> PlanCommand.stageNamed(trainingPlan, name)).orElse(trainingPlan.stages().get(0));
+    Stage chosen = stage.map(name -> trainingPlan.requireStage(name, "--stage")).orElse(trainingPlan.stages().get(0));
     LivePlan live = LivePlan.of(trainingPlan, chosen);
-    GpuProfile costs = compare ? ProfileLoader.load(profile.orElse(trainingPlan.cluster().node().gpu().name())) : null;
+    // loaded before any worker starts, so that a bad --profile fails at once
+    Optional<GpuProfile> costs = compare
+        ? Optional.of(ProfileLoader.load(profile.orElse(trainingPlan.cluster().node().gpu().name())))
+        : Optional.empty();
     requireWorkers(live.gpuActorsNeeded(), "stage " + chosen.name() + " of plan " + trainingPlan.name());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -181,11 +182,11 @@ public final class RunCommand implements Callable<Integer> {
       StageReport report = ((StageSupervisor.Completed) outcome).report();
       LiveReport.steps(out, report, chosen.seqLen() * chosen.rings());
       LiveReport.ledger(out, report, trainingPlan.cluster().node().gpu().memoryBytes());
-      if (compare) {
+      if (costs.isPresent()) {
         out.flush();
         err.println("ringmaster: simulating the same stage for the comparison");
         err.flush();
-        LiveComparison.print(out, LiveComparison.simulate(live, costs, steps), report, costs.name());
+        LiveComparison.print(out, LiveComparison.simulate(live, costs.get(), steps), report, costs.get().name());
       }
       out.flush();
       return 0;
@@ -257,7 +258,7 @@ public final class RunCommand implements Callable<Integer> {
       throw new InputError(Origin.commandLine(), "--ring", "a ring of " + ringSize + " needs as many GPU actors; --local"
           + " starts " + local.get());
     }
-    long tokens = new Scalar(seqLen, Origin.commandLine(), "--seq-len").asTokenCount();
+    long tokens = PlanSettings.option("--seq-len", seqLen).asTokenCount();
     ShardLayout shardLayout;
     Masking masking;
     HeadLayout headLayout;
@@ -284,16 +285,19 @@ public final class RunCommand implements Callable<Integer> {
         throw new UncheckedIOException(e);
       }
     }
-    Seed.At seedAddress;
-    try {
-      seedAddress = Seed.parse(seed.get());
-    } catch (IllegalArgumentException e) {
-      throw new InputError(Origin.commandLine(), "--seed", e.getMessage());
-    }
+    Seed.At seedAddress = seedAt(seed.get());
     err.printf("ringmaster: director joining %s; waiting up to %d s for the workers%n", seedAddress,
         LiveCluster.DISCOVERY_TIMEOUT.toSeconds());
     err.flush();
-    return LiveCluster.joining(seedAddress, host, port);
+    return LiveCluster.joining(seedAddress, address.host(), address.port());
+  }
+
+  private static Seed.At seedAt(String text) {
+    try {
+      return Seed.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new InputError(Origin.commandLine(), "--seed", e.getMessage());
+    }
   }
 
   private void requireWorkers(int needed, String what) {

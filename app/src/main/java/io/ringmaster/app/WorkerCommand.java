@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -42,11 +43,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--seed", required = true, paramLabel = "HOST:PORT", description = "The node to join (a worker or the director).")
   private String seed;
 
-  @Option(names = "--port", defaultValue = "0", paramLabel = "P", description = "Port to listen on; 0 takes a free one (default).")
-  private int port;
-
-  @Option(names = "--host", defaultValue = NodeSettings.LOOPBACK, paramLabel = "ADDRESS", description = "The address other nodes reach this one at (default 127.0.0.1).")
-  private String host;
+  @Mixin private NodeAddress address;
 
   @Option(names = "--gpus", defaultValue = "1", paramLabel = "K", description = "GPU actors to host (default 1).")
   private int gpus;
@@ -57,6 +54,15 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "1", paramLabel = "T",
       description = "PyTorch threads per worker JVM (default 1: several workers sharing a few cores run fastest with one each).")
   private int threads;
+
+  /** {@code --device}: cpu, cuda or auto; anything else is bad input. */
+  static BackendSelection.Choice deviceChoice(String device) {
+    try {
+      return BackendSelection.Choice.parse(device);
+    } catch (IllegalArgumentException e) {
+      throw new InputError(Origin.commandLine(), "--device", e.getMessage());
+    }
+  }
 
   /** The backend of GPU actor {@code index}; a CUDA backend this machine cannot open is a one-line error. */
   private static BackendSelection select(BackendSelection.Choice choice, int index) {
@@ -75,7 +81,7 @@ public final class WorkerCommand implements Callable<Integer> {
     NodeSettings settings;
     try {
       seedAddress = Seed.parse(seed);
-      settings = NodeSettings.worker(seedAddress).withPort(port).withHostname(host);
+      settings = NodeSettings.worker(seedAddress).withPort(address.port()).withHostname(address.host());
     } catch (IllegalArgumentException e) {
       throw new InputError(Origin.commandLine(), "--seed/--port", e.getMessage());
     }
@@ -85,12 +91,7 @@ public final class WorkerCommand implements Callable<Integer> {
     if (threads < 1) {
       throw new InputError(Origin.commandLine(), "--threads", "expected at least 1 thread, got " + threads);
     }
-    BackendSelection.Choice choice;
-    try {
-      choice = BackendSelection.Choice.parse(device);
-    } catch (IllegalArgumentException e) {
-      throw new InputError(Origin.commandLine(), "--device", e.getMessage());
-    }
+    BackendSelection.Choice choice = deviceChoice(device);
     System.setProperty(TORCH_THREADS_PROPERTY, String.valueOf(threads));
     BackendSelection first = select(choice, 0);
     String backendName;

@@ -33,6 +33,17 @@ class RunCommandTest {
     assertBadInput("ringmaster: command line: --seq-len/--layout/--mask/--heads: the zigzag layout cannot split 1000"
         + " tokens over a ring of 3: it needs a multiple of 6 tokens (2 chunks per rank)",
         "run", "--local", "3", "--check", "--seq-len", "1000");
+    assertBadInput("ringmaster: command line: --plan: unknown plan 'nosuch'; known: gradient-llama3-8b,"
+        + " gradient-llama3-70b, local-cpu (or the path of a plan .yaml file)", "run", "--local", "4", "--plan", "nosuch");
+    assertBadInput("ringmaster: command line: --local: expected a positive number, got 0",
+        "run", "--local", "0", "--plan", "local-cpu");
+    assertBadInput("ringmaster: Invalid value for option '--local': 'four' is not an int",
+        "run", "--local", "four", "--check");
+    assertBadInput("ringmaster: command line: --device: device must be cpu, cuda or auto, not 'gpu'",
+        "run", "--local", "4", "--check", "--device", "gpu");
+    // checked before the check's problem is printed or any node starts
+    assertBadInput("ringmaster: command line: --seed: expected HOST:PORT with PORT in 1..65535, got 'nowhere'",
+        "run", "--seed", "nowhere", "--check");
     assertBadInput("ringmaster: command line: --seed/--port: expected HOST:PORT with PORT in 1..65535, got 'nowhere'",
         "worker", "--seed", "nowhere");
     assertBadInput("ringmaster: command line: --device: device must be cpu, cuda or auto, not 'tpu'",

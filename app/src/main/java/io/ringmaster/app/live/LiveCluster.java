@@ -31,17 +31,27 @@ import org.apache.pekko.cluster.typed.Cluster;
  */
 public final class LiveCluster implements AutoCloseable {
   public static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(120);
+  private static final String JOIN_GIVE_UP = "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes";
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
   private static final Duration DIRECTOR_STOP_WAIT = Duration.ofSeconds(30);
   /** Parallel GC as in TransportBench: under G1 every multi-megabyte KV block is a humongous object. */
   private static final List<String> WORKER_JVM = List.of("-Xmx2g", "-XX:+UseParallelGC");
 
   private final ActorSystem<Void> director;
-  private final WorkerProcesses workers;
+  private final Optional<WorkerProcesses> workers;
+  private final Optional<Seed.At> seed;
 
-  private LiveCluster(ActorSystem<Void> director, WorkerProcesses workers) {
+  private LiveCluster(ActorSystem<Void> director, Optional<WorkerProcesses> workers, Optional<Seed.At> seed) {
     this.director = director;
     this.workers = workers;
+    this.seed = seed;
+  }
+
+  /** The workers a run needs did not start, or were not found in time; the cluster is closed again. */
+  public static final class Unavailable extends RuntimeException {
+    Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /**
@@ -63,12 +73,12 @@ public final class LiveCluster implements AutoCloseable {
       terminate(director);
       throw e;
     }
-    LiveCluster cluster = new LiveCluster(director, workers);
+    LiveCluster cluster = new LiveCluster(director, Optional.of(workers), Optional.empty());
     try {
       workers.awaitJoined(director, DISCOVERY_TIMEOUT);
     } catch (RuntimeException e) {
       cluster.close();
-      throw e;
+      throw new Unavailable(e.getMessage(), e);
     }
     return cluster;
   }
@@ -77,7 +87,7 @@ public final class LiveCluster implements AutoCloseable {
   public static LiveCluster joining(Seed.At seed, String hostname, int port) {
     ActorSystem<Void> director = ClusterNode.start(
         new NodeSettings(NodeRole.DIRECTOR, hostname, port, seed), Behaviors.empty());
-    return new LiveCluster(director, null);
+    return new LiveCluster(director, Optional.empty(), Optional.of(seed));
   }
 
   public ActorSystem<Void> system() {
@@ -86,13 +96,25 @@ public final class LiveCluster implements AutoCloseable {
 
   /** The worker JVMs this director started, if it started them. */
   public Optional<WorkerProcesses> workers() {
-    return Optional.ofNullable(workers);
+    return workers;
   }
 
-  /** Waits (bounded, with progress in the log) for {@code count} GPU actors and returns them in node order. */
+  /**
+   * Waits (bounded, with progress in the log) for {@code count} GPU actors and returns them in node order.
+   *
+   * @throws Unavailable when fewer are there in time, or the director could not join its seed
+   */
   public List<ActorRef<GpuActor.Command>> discover(int count) {
-    List<ActorRef<GpuActor.Command>> found = ServiceDiscovery.await(director, GpuActor.KEY, count, DISCOVERY_TIMEOUT);
-    return found.subList(0, count);
+    try {
+      return ServiceDiscovery.await(director, GpuActor.KEY, count, DISCOVERY_TIMEOUT).subList(0, count);
+    } catch (IllegalStateException e) {
+      boolean directorStopped = director.whenTerminated().isCompleted();
+      throw new Unavailable(seed.filter(at -> directorStopped)
+          .map(at -> "no cluster answered at seed " + at + ": the director gave up joining it after "
+              + director.settings().config().getDuration(JOIN_GIVE_UP).toSeconds() + " s"
+              + " (start the seed worker first: ringmaster worker --seed " + at + " --port " + at.port() + ")")
+          .orElse(e.getMessage()), e);
+    }
   }
 
   /** The worker JVM at {@code address}, when this director started it. */
@@ -104,9 +126,7 @@ public final class LiveCluster implements AutoCloseable {
   /** Stops the workers it started (SIGTERM, then SIGKILL after a grace period), then leaves the cluster. */
   @Override
   public void close() {
-    if (workers != null) {
-      workers.stop(STOP_GRACE);
-    }
+    workers.ifPresent(processes -> processes.stop(STOP_GRACE));
     terminate(director);
   }
 

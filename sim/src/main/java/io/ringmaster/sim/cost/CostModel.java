@@ -22,6 +22,13 @@ public final class CostModel {
    * reads the gradient and writes the working copy (ZeRO paper, §3.1: 12 bytes of state per parameter).
    */
   private static final double ADAM_FP32_STATE_BYTES = 3 * 2 * FP32_BYTES;
+  /**
+   * ZeRO-Offload's CPU Adam (Ren et al. 2021, arXiv 2101.06840) keeps the fp32 master weights, both
+   * moments and the fp32 gradients in host memory: per parameter it reads those four and writes the
+   * master weight and moments back (7 × 4 bytes), then writes the updated working copy in the training
+   * precision (below, per element).
+   */
+  private static final double HOST_ADAM_FP32_BYTES = 7 * FP32_BYTES;
 
   private final GpuProfile profile;
   private final HeadLayout heads;
@@ -42,9 +49,20 @@ public final class CostModel {
     }
     Work.OptimizerStep step = (Work.OptimizerStep) work;
     if (step.onHost()) {
-      return step.parameters() / profile.hostAdamParametersPerSecond();
+      return step.parameters() / hostAdamParametersPerSecond();
     }
     return memorySeconds(step.parameters() * (ADAM_FP32_STATE_BYTES + 2.0 * elementBytes));
+  }
+
+  /**
+   * CPU Adam on this GPU's shard, while every GPU of the host runs its own at the same time: as fast as
+   * the process's cores go, or as its share of the host's memory bandwidth carries the state, whichever
+   * is slower (with many cores, memory: sim/bench/host_offload.py saw 16 cores reach 5.8 times one).
+   */
+  public double hostAdamParametersPerSecond() {
+    double cores = profile.hostCoresPerGpu() * profile.hostAdamParametersPerSecondPerCore();
+    double memory = profile.hostMemoryBytesPerSecondPerGpu() / (HOST_ADAM_FP32_BYTES + elementBytes);
+    return Math.min(cores, memory);
   }
 
   /** FLOPs of one block: QK^T and PV, 2 each per attended pair and query dimension (4·c²·Hq for a full block). */

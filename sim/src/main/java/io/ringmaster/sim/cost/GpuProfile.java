@@ -11,7 +11,10 @@ package io.ringmaster.sim.cost;
  * @param maskedBlockEfficiency share of the peak it reaches on a block with a causal mask inside
  * @param memoryEfficiency share of the memory bandwidth element-wise kernels reach
  * @param blockOverheadSeconds fixed cost per attention block call (kernel launches, small tensors)
- * @param hostAdamParametersPerSecond CPU Adam throughput one GPU's process gets (optimizer offload)
+ * @param hostCoresPerGpu host CPU cores for each GPU's process (optimizer offload runs Adam on them)
+ * @param hostAdamParametersPerSecondPerCore CPU Adam's throughput on one core, when memory keeps up
+ * @param hostMemoryBytesPerSecondPerGpu the host's memory bandwidth over its GPUs: CPU Adam on all
+ *     GPUs' shards at once shares it
  */
 public record GpuProfile(
     String name,
@@ -22,7 +25,9 @@ public record GpuProfile(
     double maskedBlockEfficiency,
     double memoryEfficiency,
     double blockOverheadSeconds,
-    double hostAdamParametersPerSecond) {
+    double hostCoresPerGpu,
+    double hostAdamParametersPerSecondPerCore,
+    double hostMemoryBytesPerSecondPerGpu) {
 
   public GpuProfile {
     positive("peakFlopsPerSecond", peakFlopsPerSecond);
@@ -34,7 +39,9 @@ public record GpuProfile(
     if (!(blockOverheadSeconds >= 0)) {
       throw new IllegalArgumentException("blockOverheadSeconds must not be negative: " + blockOverheadSeconds);
     }
-    positive("hostAdamParametersPerSecond", hostAdamParametersPerSecond);
+    positive("hostCoresPerGpu", hostCoresPerGpu);
+    positive("hostAdamParametersPerSecondPerCore", hostAdamParametersPerSecondPerCore);
+    positive("hostMemoryBytesPerSecondPerGpu", hostMemoryBytesPerSecondPerGpu);
   }
 
   private static void positive(String field, double value) {

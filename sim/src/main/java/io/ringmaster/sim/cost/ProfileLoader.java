@@ -18,7 +18,7 @@ public final class ProfileLoader {
   public static final List<String> PACKAGED = List.of("l40s", "a100-80g-sxm", "a100-40g-sxm", "h100-sxm", "h200-sxm", "cpu");
   private static final Set<String> FIELDS = Set.of("gpu", "peak-tflops", "memory-gb-per-s", "matmul-efficiency",
       "attention-efficiency", "masked-block-efficiency", "memory-efficiency", "block-overhead-us",
-      "host-adam-gparams-per-s");
+      "host-cores-per-gpu", "host-adam-gparams-per-s-per-core", "host-memory-gb-per-s-per-gpu");
 
   private ProfileLoader() {}
 
@@ -46,7 +46,9 @@ public final class ProfileLoader {
         share(doc, "masked-block-efficiency"),
         share(doc, "memory-efficiency"),
         nonNegative(doc, "block-overhead-us") * 1e-6,
-        constant(doc, "host-adam-gparams-per-s") * 1e9);
+        constant(doc, "host-cores-per-gpu"),
+        constant(doc, "host-adam-gparams-per-s-per-core") * 1e9,
+        constant(doc, "host-memory-gb-per-s-per-gpu") * 1e9);
   }
 
   private static double constant(YamlValue.Mapping doc, String field) {

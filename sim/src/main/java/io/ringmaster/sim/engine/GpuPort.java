@@ -32,6 +32,7 @@ final class GpuPort implements Device, RingTransport, Collectives, VirtualTime {
   private final VirtualTimeCoordinator.InstantProcessed processed;
   private long now;
   private long workTicks = NO_WORK;
+  private Work work;
   private final List<GpuActor.KvBlock> exchanges = new ArrayList<>(2);
   private final List<StepOp.PostCollective> posts = new ArrayList<>(2);
   private final List<Integer> ordinals = new ArrayList<>(2);
@@ -54,6 +55,7 @@ final class GpuPort implements Device, RingTransport, Collectives, VirtualTime {
     if (workTicks != NO_WORK) {
       throw new IllegalStateException("a device runs one work at a time");
     }
+    this.work = work;
     workTicks = Ticks.ofSeconds(costs.seconds(work));
   }
 
@@ -102,8 +104,10 @@ final class GpuPort implements Device, RingTransport, Collectives, VirtualTime {
   /** Hands what the actor started in the instant just processed to the calendar and the fabric. */
   void drain(int gpu, DeliverySink calendar, Fabric fabric, SimulationObserver observer) {
     if (workTicks != NO_WORK) {
+      observer.workStarted(gpu, work, now, now + workTicks);
       calendar.deliver(now + workTicks, gpu, GpuActor.WorkCompleted.INSTANCE);
       workTicks = NO_WORK;
+      work = null;
     }
     for (GpuActor.KvBlock block : exchanges) {
       observer.sent(gpu, block);

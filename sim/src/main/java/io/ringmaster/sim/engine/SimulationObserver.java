@@ -1,14 +1,35 @@
 package io.ringmaster.sim.engine;
 
 import io.ringmaster.actors.gpu.GpuActor;
+import io.ringmaster.actors.protocol.Activity;
+import io.ringmaster.actors.protocol.Work;
 import io.ringmaster.sim.clock.PeriodShift;
+import io.ringmaster.sim.network.TransferObserver;
 
 /**
  * Watches a simulation from inside the coordinator, in virtual-time order, for tests that check
- * invariants. Called on the coordinator's thread only.
+ * invariants and for traces. Called on the coordinator's thread only. What happens inside periods that
+ * are fast-forwarded is not reported: a trace runs with fast-forward off.
  */
-public interface SimulationObserver {
+public interface SimulationObserver extends TransferObserver {
   SimulationObserver NONE = new SimulationObserver() {};
+
+  /**
+   * Whether {@link #activity} is wanted: it costs a look at every GPU that handled commands, after
+   * every instant, so only traces ask for it.
+   */
+  default boolean watchesActivities() {
+    return false;
+  }
+
+  /**
+   * After an instant in which {@code gpu} handled commands: what its compute stream does now, and
+   * since when. Activities that began and ended within the instant took no time and are not reported.
+   */
+  default void activity(int gpu, Activity activity, long sinceTick) {}
+
+  /** {@code gpu} started {@code work} at {@code startTick}; it completes at {@code endTick}. */
+  default void workStarted(int gpu, Work work, long startTick, long endTick) {}
 
   /** The coordinator is about to process virtual instant {@code tick}. */
   default void instant(long tick) {}

@@ -93,7 +93,7 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
     batches = new GpuActor.Command[count][4];
     batchSizes = new int[count];
     activated = new int[count];
-    fabric = new Fabric(setup.network(), clusterGpus(setup), nextInRing(setup), this::deliver);
+    fabric = new Fabric(setup.network(), clusterGpus(setup), nextInRing(setup), this::deliver, options.observer());
     linkReports = new LinkReport[setup.network().links().size()];
     fastForward = new FastForward(ports, calendar, fabric);
     spawnGpus(context);
@@ -244,11 +244,16 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
 
   /** Reads, in GPU order, what the actors of the instant just processed started. */
   private void collectStarted() {
+    boolean watchActivities = options.observer().watchesActivities();
     for (int i = 0; i < activatedCount; i++) {
       int gpu = activated[i];
       Arrays.fill(batches[gpu], 0, batchSizes[gpu], null);
       batchSizes[gpu] = 0;
       ports[gpu].drain(gpu, this::schedule, fabric, options.observer());
+      if (watchActivities && ports[gpu].runner() != null) {
+        ProgramRunner.State state = ports[gpu].runner().state();
+        options.observer().activity(gpu, state.activity(), state.activitySinceTick());
+      }
     }
     activatedCount = 0;
     fabric.settle(now);

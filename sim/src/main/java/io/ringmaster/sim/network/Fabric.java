@@ -42,9 +42,15 @@ public final class Fabric {
   private final ZeroGroup zero;
   private final CopyEngines copies;
   private final StepOp.PostCollective[][] staged;
+  private final TransferObserver observer;
   private long events;
 
   public Fabric(Network network, int[] globalGpus, int[] nextInRing, DeliverySink sink) {
+    this(network, globalGpus, nextInRing, sink, TransferObserver.NONE);
+  }
+
+  public Fabric(Network network, int[] globalGpus, int[] nextInRing, DeliverySink sink, TransferObserver observer) {
+    this.observer = observer;
     this.links = network.links();
     this.flows = new FlowNetwork(links, PURPOSES);
     this.sink = sink;
@@ -92,6 +98,7 @@ public final class Fabric {
         int owner = flows.owner(f);
         long ordinal = flows.ordinal(f);
         flows.finish(tick, f);
+        observer.transferFinished(tick, f);
         if (purpose != COLLECTIVE || zero.edgeDone()) {
           landings.add(tick + latencyTicks(purpose, owner), purpose, owner, ordinal, null);
         }
@@ -220,7 +227,8 @@ public final class Fabric {
   // --- used by the parts ---
 
   void startFlow(long now, Routes.Path path, long bytes, int purpose, int owner, long ordinal) {
-    flows.start(now, path.links(), bytes, purpose, owner, ordinal);
+    int flow = flows.start(now, path.links(), bytes, purpose, owner, ordinal);
+    observer.transferStarted(now, flow, path.links(), bytes, TRAFFIC_OF[purpose]);
   }
 
   void drain(long now, int gpu, long bytes, int ordinal) {

@@ -1,8 +1,5 @@
 package io.ringmaster.sim.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringmaster.sim.memory.LedgerEntry;
@@ -10,7 +7,6 @@ import io.ringmaster.sim.memory.MemoryLedger;
 import io.ringmaster.sim.memory.StageMemory;
 import io.ringmaster.sim.planning.Search;
 import io.ringmaster.sim.planning.StageFit;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -21,29 +17,27 @@ import java.util.List;
  * figures, so the same question gives byte-identical JSON.
  */
 public final class MemoryJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private MemoryJson() {}
 
   public static String stage(StageFit fit) {
-    return write(stageNode(fit));
+    return Json.write(stageNode(fit));
   }
 
   public static String plan(List<StageFit> fits) {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     ArrayNode stages = root.putArray("stages");
     for (StageFit fit : fits) {
       ObjectNode named = stages.addObject();
       named.put("name", fit.stage().name());
       named.setAll(stageNode(fit));
     }
-    return write(root);
+    return Json.write(root);
   }
 
   private static ObjectNode stageNode(StageFit fit) {
     StageMemory memory = fit.memory();
     MemoryLedger ledger = memory.gpu();
-    ObjectNode node = MAPPER.createObjectNode();
+    ObjectNode node = Json.object();
     node.put("model", fit.plan().model().name());
     node.put("cluster", fit.plan().cluster().name());
     node.put("seqLen", fit.stage().seqLen());
@@ -65,13 +59,5 @@ public final class MemoryJson {
       node.put("minRing", minRing.minRing());
     }
     return node;
-  }
-
-  private static String write(ObjectNode node) {
-    try {
-      return MAPPER.writeValueAsString(node) + System.lineSeparator();
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

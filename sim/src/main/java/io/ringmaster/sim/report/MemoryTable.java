@@ -5,10 +5,7 @@ import io.ringmaster.sim.memory.MemoryLedger;
 import io.ringmaster.sim.memory.StageMemory;
 import io.ringmaster.sim.planning.Search;
 import io.ringmaster.sim.planning.StageFit;
-import io.ringmaster.topology.cluster.ClusterSpec;
-import io.ringmaster.topology.model.ModelSpec;
 import io.ringmaster.topology.plan.Stage;
-import io.ringmaster.topology.plan.TrainingPlan;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,7 +18,7 @@ public final class MemoryTable {
   /** One block per stage under a header describing the plan; the search time where there was a search. */
   public static String render(List<StageFit> fits) {
     StringBuilder out = new StringBuilder();
-    header(out, fits.get(0).plan());
+    PlanHeader.append(out, fits.get(0).plan());
     for (StageFit fit : fits) {
       out.append('\n');
       stage(out, fit);
@@ -33,19 +30,6 @@ public final class MemoryTable {
           : failing + " of " + fits.size() + " stages do not fit\n");
     }
     return out.toString();
-  }
-
-  private static void header(StringBuilder out, TrainingPlan plan) {
-    ModelSpec model = plan.model();
-    ClusterSpec cluster = plan.cluster();
-    out.append(format("%s (%.2f B parameters) on %s (plan: %s)%n", model.name(), model.parameters() / 1e9,
-        cluster.name(), plan.name()));
-    out.append(format("  %d %s × %d %s (%.2f GiB usable each), %.0f GiB host memory per node%n",
-        cluster.nodes(), cluster.nodes() == 1 ? "node" : "nodes", cluster.node().gpus(), cluster.node().gpu().name(),
-        cluster.node().gpu().memoryBytes() / GIB, cluster.node().hostMemoryBytes() / GIB));
-    out.append(format("  network: %d × %.0f Gb/s NIC per node, %s%n", cluster.node().nics().count(),
-        cluster.node().nics().gbps(), cluster.fabric().describe()));
-    out.append("  ").append(plan.settings().describe()).append('\n');
   }
 
   private static void stage(StringBuilder out, StageFit fit) {

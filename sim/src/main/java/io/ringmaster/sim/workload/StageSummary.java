@@ -18,6 +18,9 @@ import java.util.Map;
  * @param stepSeconds from the step's start to the last GPU's finish
  * @param breakdown mean seconds per GPU, adding up to {@code stepSeconds}
  * @param mfu model FLOPs of the step over what the GPUs' datasheet peak could do in the step time
+ * @param bottleneck the largest part of the step
+ * @param largestWait the largest exposed communication (ring, ZeRO collectives, host copies): what
+ *     holds the step back next when the bottleneck is compute
  */
 public record StageSummary(
     String stage,
@@ -28,6 +31,7 @@ public record StageSummary(
     Breakdown breakdown,
     double mfu,
     Bottleneck bottleneck,
+    Bottleneck largestWait,
     long peakMemoryBytes,
     boolean outOfMemory) {
 
@@ -36,18 +40,28 @@ public record StageSummary(
    * ZeRO collectives (exposed data-parallel communication), for host copies (offload), in the
    * optimizer step, and idle (finished before the slowest GPU).
    */
-  public record Breakdown(double computeSeconds, double exposedRingSeconds, double exposedCollectiveSeconds,
-      double hostCopySeconds, double optimizerSeconds, double idleSeconds) {}
+  public record Breakdown(double computeSeconds, double exposedRingSeconds, double exposedZeroSeconds,
+      double offloadCopySeconds, double optimizerSeconds, double idleSeconds) {}
 
   /**
    * What held the step back most: {@code part} of the breakdown (compute, ring, collective, host copy,
    * optimizer), its share of the step, and for communication the kind of link that limited it most.
    */
   public record Bottleneck(String part, double share, LinkKind link) {
-    /** In words, e.g. "ring KV transfer through the NIC links: 71% of the step". */
+    /** In words, e.g. "ring KV transfer through the NICs: 71% of the step". */
     public String describe() {
-      String through = link == null ? "" : " through the " + link.name() + " links";
+      String through = link == null ? "" : " through the " + linkWords(link);
       return String.format(Locale.ROOT, "%s%s: %.0f%% of the step", part, through, 100 * share);
+    }
+
+    private static String linkWords(LinkKind kind) {
+      return switch (kind) {
+        case NVLINK -> "NVLink";
+        case PCIE -> "PCIe links";
+        case HOST_BRIDGE -> "host bridges (PCIe switch uplinks)";
+        case NIC -> "NICs";
+        case FABRIC -> "fabric (switch-to-switch) links";
+      };
     }
   }
 
@@ -71,7 +85,9 @@ public record StageSummary(
         stepSeconds,
         breakdown,
         modelFlops(workload) / peakFlops,
-        bottleneck(breakdown, stepSeconds, outcome.bottleneckSeconds()),
+        largest(parts(breakdown), stepSeconds, outcome.bottleneckSeconds()),
+        largest(parts(breakdown).stream().filter(part -> part.traffic() != null).toList(), stepSeconds,
+            outcome.bottleneckSeconds()),
         gpus.stream().mapToLong(GpuStepReport::peakMemoryBytes).max().orElse(0),
         gpus.stream().anyMatch(GpuStepReport::outOfMemory));
   }
@@ -91,16 +107,21 @@ public record StageSummary(
     return 3 * forward * workload.stage().rings() * workload.stage().gradAccumulation();
   }
 
-  private static Bottleneck bottleneck(Breakdown breakdown, double stepSeconds,
-      Map<Traffic, Map<LinkKind, Double>> limitedBy) {
-    record Part(String name, double seconds, Traffic traffic) {}
-    Part largest = List.of(
-            new Part("compute", breakdown.computeSeconds(), null),
-            new Part("ring KV transfer", breakdown.exposedRingSeconds(), Traffic.RING),
-            new Part("ZeRO collectives", breakdown.exposedCollectiveSeconds(), Traffic.COLLECTIVE),
-            new Part("host copies (offload)", breakdown.hostCopySeconds(), Traffic.OFFLOAD),
-            new Part("optimizer step", breakdown.optimizerSeconds(), null))
-        .stream().max(Comparator.comparingDouble(Part::seconds)).orElseThrow();
+  /** A part of the breakdown that can hold a step back, and the traffic it waits for (none for work). */
+  private record Part(String name, double seconds, Traffic traffic) {}
+
+  private static List<Part> parts(Breakdown breakdown) {
+    return List.of(
+        new Part("compute", breakdown.computeSeconds(), null),
+        new Part("ring KV transfer", breakdown.exposedRingSeconds(), Traffic.RING),
+        new Part("ZeRO collectives", breakdown.exposedZeroSeconds(), Traffic.COLLECTIVE),
+        new Part("host copies (offload)", breakdown.offloadCopySeconds(), Traffic.OFFLOAD),
+        new Part("optimizer step", breakdown.optimizerSeconds(), null));
+  }
+
+  /** The largest of {@code parts}, and for communication the kind of link that limited it most. */
+  private static Bottleneck largest(List<Part> parts, double stepSeconds, Map<Traffic, Map<LinkKind, Double>> limitedBy) {
+    Part largest = parts.stream().max(Comparator.comparingDouble(Part::seconds)).orElseThrow();
     LinkKind link = largest.traffic() == null ? null
         : limitedBy.get(largest.traffic()).entrySet().stream().max(Map.Entry.comparingByValue())
             .filter(entry -> entry.getValue() > 0).map(Map.Entry::getKey).orElse(null);

@@ -11,8 +11,12 @@ import io.ringmaster.kernels.HeadLayout;
 import org.junit.jupiter.api.Test;
 
 class CostModelTest {
-  /** 100 TFLOP/s, 1 TB/s; matmuls at 50%, whole-tile attention 40%, masked 20%, memory 50%, 10 µs per block, 1 G params/s. */
-  private static final GpuProfile PROFILE = new GpuProfile("test", 100e12, 1e12, 0.5, 0.4, 0.2, 0.5, 10e-6, 1e9);
+  /**
+   * 100 TFLOP/s, 1 TB/s; matmuls at 50%, whole-tile attention 40%, masked 20%, memory 50%, 10 µs per
+   * block; 4 host cores at 0.5 G params/s each and 60 GB/s of host memory per GPU.
+   */
+  private static final GpuProfile PROFILE = new GpuProfile("test", 100e12, 1e12, 0.5, 0.4, 0.2, 0.5, 10e-6, 4, 0.5e9,
+      60e9);
   private static final HeadLayout HEADS = new HeadLayout(32, 8, 128);
   private final CostModel costs = new CostModel(PROFILE, HEADS, 2);
 
@@ -46,7 +50,12 @@ class CostModelTest {
 
   @Test
   void theOptimizerStepRunsAtTheHostsAdamThroughputWhenOffloaded() {
-    assertThat(costs.seconds(new Work.OptimizerStep(2_000_000_000L, true))).isCloseTo(2.0, within(1e-12));
+    // memory: 60 GB/s over 7 x 4 bytes of fp32 state + 2 of bf16 = 2 G params/s, below the cores' 4 x 0.5
+    assertThat(costs.hostAdamParametersPerSecond()).isCloseTo(2e9, within(1e-3));
+    assertThat(costs.seconds(new Work.OptimizerStep(2_000_000_000L, true))).isCloseTo(1.0, within(1e-12));
+    // cores: 2 x 0.5 G/s bound before memory's 2 G/s
+    GpuProfile twoCores = new GpuProfile("test", 100e12, 1e12, 0.5, 0.4, 0.2, 0.5, 10e-6, 2, 0.5e9, 60e9);
+    assertThat(new CostModel(twoCores, HEADS, 2).hostAdamParametersPerSecond()).isCloseTo(1e9, within(1e-3));
     // on the GPU: 24 bytes of fp32 state read and written plus 2 + 2 of bf16 per parameter, at 0.5 TB/s
     assertThat(costs.seconds(new Work.OptimizerStep(1_000_000_000L, false))).isCloseTo(28e9 / 0.5e12, within(1e-12));
   }

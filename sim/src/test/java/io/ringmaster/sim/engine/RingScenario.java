@@ -16,7 +16,7 @@ import java.util.List;
 /** Test stages made of ring attention passes alone, on hand-built networks. */
 public final class RingScenario {
   /** A100 SXM at its datasheet peak, 312 TFLOP/s bf16 (reference/hardware.md), nothing else costing time. */
-  public static final GpuProfile A100_AT_PEAK = new GpuProfile("a100-peak", 312e12, 1e30, 1, 1, 1, 1, 0, 1e12);
+  public static final GpuProfile A100_AT_PEAK = new GpuProfile("a100-peak", 312e12, 1e30, 1, 1, 1, 1, 0, 1, 1e12, 1e30);
 
   private RingScenario() {}
 

@@ -26,13 +26,17 @@ class StageSummaryTest {
         SimOptions.DEFAULT);
     StageSummary summary = StageSummary.of(workload, profile, outcome);
     StageSummary.Breakdown parts = summary.breakdown();
-    double sum = parts.computeSeconds() + parts.exposedRingSeconds() + parts.exposedCollectiveSeconds()
-        + parts.hostCopySeconds() + parts.optimizerSeconds() + parts.idleSeconds();
+    double sum = parts.computeSeconds() + parts.exposedRingSeconds() + parts.exposedZeroSeconds()
+        + parts.offloadCopySeconds() + parts.optimizerSeconds() + parts.idleSeconds();
     assertThat(sum).isCloseTo(summary.stepSeconds(), within(1e-9 * summary.stepSeconds()));
     double largest = Math.max(Math.max(parts.computeSeconds(), parts.exposedRingSeconds()),
-        Math.max(parts.exposedCollectiveSeconds(), Math.max(parts.hostCopySeconds(), parts.optimizerSeconds())));
+        Math.max(parts.exposedZeroSeconds(), Math.max(parts.offloadCopySeconds(), parts.optimizerSeconds())));
     assertThat(summary.bottleneck().share()).isCloseTo(largest / summary.stepSeconds(), within(1e-12));
     assertThat(summary.bottleneck().describe()).endsWith("% of the step");
+    double largestWait = Math.max(parts.exposedRingSeconds(), Math.max(parts.exposedZeroSeconds(),
+        parts.offloadCopySeconds()));
+    assertThat(summary.largestWait().share()).isCloseTo(largestWait / summary.stepSeconds(), within(1e-12));
+    assertThat(summary.largestWait().part()).isIn("ring KV transfer", "ZeRO collectives", "host copies (offload)");
     assertThat(summary.mfu()).isBetween(0.0, 1.0);
   }
 

@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * Loads training plans: a packaged plan by name, a plan YAML file by path, or a one-stage plan from
@@ -19,6 +22,11 @@ import java.util.Map;
  * overridden, and so can cluster fields ({@code nic-gbps}, ...), which is how what-ifs are asked.
  */
 public final class PlanLoader {
+  /** The plan-wide fields an override may set: every field of a plan but its name and stages. */
+  public static final Set<String> SETTING_FIELDS = settingFields();
+  /** The fields of a stage. */
+  public static final Set<String> STAGE_FIELDS = PlanReader.STAGE_FIELDS;
+
   private PlanLoader() {}
 
   /**
@@ -27,6 +35,16 @@ public final class PlanLoader {
    */
   public static TrainingPlan load(Scalar planReference, Map<String, Scalar> settingOverrides,
       Map<String, Scalar> clusterOverrides) {
+    return load(planReference, settingOverrides, clusterOverrides, UnaryOperator.identity());
+  }
+
+  /**
+   * As above, with {@code stageEdit} applied to every stage's document before the plan is read and
+   * validated: how a what-if changes every stage alike (its rings, say). An edit may throw an
+   * {@link InputError} for a stage it cannot apply to.
+   */
+  public static TrainingPlan load(Scalar planReference, Map<String, Scalar> settingOverrides,
+      Map<String, Scalar> clusterOverrides, UnaryOperator<Mapping> stageEdit) {
     String reference = planReference.asString();
     Path baseDirectory = Path.of("");
     YamlValue doc;
@@ -42,8 +60,8 @@ public final class PlanLoader {
     } else {
       throw Presets.unknown(PresetKind.PLAN, planReference, " (or the path of a plan .yaml file)");
     }
-    return PlanReader.read(withOverrides(doc.asMapping(), settingOverrides), defaultName, baseDirectory,
-        clusterOverrides);
+    return PlanReader.read(withStageEdit(withOverrides(doc.asMapping(), settingOverrides), stageEdit), defaultName,
+        baseDirectory, clusterOverrides);
   }
 
   public static TrainingPlan load(String planReference) {
@@ -66,10 +84,26 @@ public final class PlanLoader {
         Path.of(""), clusterOverrides);
   }
 
+  private static Set<String> settingFields() {
+    Set<String> fields = new TreeSet<>(PlanReader.PLAN_FIELDS);
+    fields.removeAll(Set.of("name", "stages"));
+    return Set.copyOf(fields);
+  }
+
+  private static Mapping withStageEdit(Mapping doc, UnaryOperator<Mapping> stageEdit) {
+    if (doc.optional("stages").isEmpty() || !(doc.require("stages") instanceof YamlValue.Sequence stages)) {
+      return doc;
+    }
+    List<YamlValue> edited = stages.items().stream()
+        .map(item -> item instanceof Mapping stage ? (YamlValue) stageEdit.apply(stage) : item)
+        .toList();
+    return doc.with("stages", new YamlValue.Sequence(edited, stages.origin(), stages.path()));
+  }
+
   private static Mapping withOverrides(Mapping doc, Map<String, Scalar> overrides) {
     Mapping result = doc;
     for (Map.Entry<String, Scalar> override : overrides.entrySet()) {
-      if (!PlanReader.PLAN_FIELDS.contains(override.getKey()) || override.getKey().equals("stages")) {
+      if (!SETTING_FIELDS.contains(override.getKey()) && !override.getKey().equals("name")) {
         throw InputError.at(override.getValue(), "not a plan-wide field: " + override.getKey());
       }
       result = result.with(override.getKey(), override.getValue());

@@ -1,0 +1,125 @@
+package io.ringmaster.sim.whatif;
+
+import io.ringmaster.topology.cluster.ClusterCatalog;
+import io.ringmaster.topology.input.InputError;
+import io.ringmaster.topology.input.Origin;
+import io.ringmaster.topology.input.YamlValue.Mapping;
+import io.ringmaster.topology.input.YamlValue.Scalar;
+import io.ringmaster.topology.plan.PlanLoader;
+import io.ringmaster.topology.plan.TrainingPlan;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+/**
+ * A plan as given, and the plan with some fields set, which is what a what-if tries. A key is a cluster
+ * field ({@code nic-gbps}, {@code gpu}, {@code nodes}, ...), a plan-wide field ({@code zero},
+ * {@code offload}, {@code layout}, {@code placement}, ...), a field of every stage ({@code rings},
+ * {@code grad-accumulation}, ...), or {@code ring}: the GPUs per ring of every stage, which keeps each
+ * stage's GPUs (so its rings become GPUs / ring). Cluster fields win over plan fields, plan fields over
+ * stage fields.
+ */
+public final class PlanVariants {
+  /** GPUs per ring, every stage keeping its GPUs. */
+  public static final String RING = "ring";
+
+  private final Scalar planReference;
+  private final Map<String, Scalar> settings;
+  private final Map<String, Scalar> cluster;
+
+  /**
+   * @param settings plan-wide overrides every variant starts from
+   * @param cluster cluster overrides every variant starts from ({@code --set})
+   */
+  public PlanVariants(Scalar planReference, Map<String, Scalar> settings, Map<String, Scalar> cluster) {
+    this.planReference = planReference;
+    this.settings = Map.copyOf(settings);
+    this.cluster = Map.copyOf(cluster);
+  }
+
+  /** The plan as given (with the base overrides). */
+  public TrainingPlan asGiven() {
+    return PlanLoader.load(planReference, settings, cluster);
+  }
+
+  /**
+   * The plan with {@code assignments} (key to value) applied. An assignment that the plan cannot take
+   * (3 rings of 8 GPUs, an unknown GPU) is an {@link InputError} naming it.
+   */
+  public TrainingPlan with(Map<String, String> assignments) {
+    Map<String, Scalar> variantSettings = new LinkedHashMap<>(settings);
+    Map<String, Scalar> variantCluster = new LinkedHashMap<>(cluster);
+    Map<String, Scalar> stageFields = new LinkedHashMap<>();
+    Scalar ring = null;
+    for (Map.Entry<String, String> assignment : assignments.entrySet()) {
+      String key = assignment.getKey();
+      Scalar value = new Scalar(assignment.getValue(), Origin.commandLine(), "--vary " + key);
+      if (key.equals(RING)) {
+        ring = value;
+      } else if (ClusterCatalog.FIELDS.contains(key)) {
+        variantCluster.put(key, value);
+      } else if (isSetting(key)) {
+        variantSettings.put(key, value);
+      } else {
+        stageFields.put(key, value);
+      }
+    }
+    return PlanLoader.load(planReference, variantSettings, variantCluster, stageEdit(stageFields, ring));
+  }
+
+  private static UnaryOperator<Mapping> stageEdit(Map<String, Scalar> stageFields, Scalar ring) {
+    return stage -> {
+      Mapping edited = stage;
+      for (Map.Entry<String, Scalar> field : stageFields.entrySet()) {
+        edited = edited.with(field.getKey(), field.getValue());
+      }
+      return ring == null ? edited : edited.with("rings", ringsFor(edited, ring));
+    };
+  }
+
+  /** The rings that give {@code stage} rings of {@code ring} GPUs, keeping its GPUs. */
+  private static Scalar ringsFor(Mapping stage, Scalar ring) {
+    int ringSize = ring.asPositiveInt();
+    int gpus = stage.scalar("gpus").asPositiveInt();
+    if (gpus % ringSize != 0) {
+      String name = stage.optionalScalar("name").map(Scalar::asString).orElse("a stage");
+      throw InputError.at(ring, "a ring of " + ringSize + " GPUs does not divide stage " + name + "'s " + gpus
+          + " GPUs");
+    }
+    return new Scalar(String.valueOf(gpus / ringSize), ring.origin(), ring.path());
+  }
+
+  /** Fails, listing the keys there are, unless {@code key} is one. */
+  static void checkKey(String key, String option) {
+    if (key.equals(RING) || ClusterCatalog.FIELDS.contains(key) || isSetting(key) || isStageField(key)) {
+      return;
+    }
+    throw new InputError(Origin.commandLine(), option, "unknown key '" + key + "'; known: ring (GPUs per ring),"
+        + " cluster fields " + String.join(", ", new TreeSet<>(ClusterCatalog.FIELDS))
+        + "; plan fields " + String.join(", ", settingKeys())
+        + "; stage fields " + String.join(", ", stageKeys()));
+  }
+
+  private static boolean isSetting(String key) {
+    return settingKeys().contains(key);
+  }
+
+  private static boolean isStageField(String key) {
+    return stageKeys().contains(key);
+  }
+
+  /** Plan-wide fields that take one value (not the mapping of cluster overrides: those are keys themselves). */
+  private static Set<String> settingKeys() {
+    Set<String> keys = new TreeSet<>(PlanLoader.SETTING_FIELDS);
+    keys.remove("cluster-overrides");
+    return keys;
+  }
+
+  private static Set<String> stageKeys() {
+    Set<String> keys = new TreeSet<>(PlanLoader.STAGE_FIELDS);
+    keys.remove("name");
+    return keys;
+  }
+}

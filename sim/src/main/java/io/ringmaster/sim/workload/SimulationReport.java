@@ -1,0 +1,33 @@
+package io.ringmaster.sim.workload;
+
+import io.ringmaster.topology.plan.TrainingPlan;
+import java.util.List;
+
+/**
+ * A plan's stages as simulated, and the wall seconds the simulation took: the one figure that is not
+ * a function of the inputs.
+ */
+public record SimulationReport(TrainingPlan plan, String profile, List<StageResult> stages, double wallSeconds) {
+  public SimulationReport {
+    stages = List.copyOf(stages);
+  }
+
+  public double totalMinutes() {
+    return stages.stream().mapToDouble(StageResult::minutes).sum();
+  }
+
+  public long events() {
+    return stages.stream().mapToLong(StageResult::events).sum();
+  }
+
+  /** What holds the plan back: the bottleneck of its longest stage, e.g. "4194K: compute: 85% of the step". */
+  public String bottleneck() {
+    StageSummary longest = longestStage().summary();
+    return longest.stage() + ": " + longest.bottleneck().describe();
+  }
+
+  /** The stage that takes the most minutes: where a change pays most. */
+  public StageResult longestStage() {
+    return stages.stream().reduce((a, b) -> b.minutes() > a.minutes() ? b : a).orElseThrow();
+  }
+}
