@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prints, in one run: ring attention forward and backward over worker JVMs on 127.0.0.1 against the
@@ -53,6 +54,8 @@ public final class LiveBench {
   private LiveBench() {}
 
   public static void main(String[] args) throws Exception {
+    // logging set up before Pekko's threads log at once (which makes SLF4J print a replay warning)
+    LoggerFactory.getILoggerFactory();
     int seqLen = option(args, "--seq-len", 8192);
     int workers = option(args, "--workers", 4);
     int repeats = option(args, "--repeats", 2);
