@@ -4,6 +4,7 @@
 # reference, and builds an emulated libcuda.so.1 (kernels/src/test/cuda/emulated_driver.cpp) that JCuda
 # loads when its folder is on LD_LIBRARY_PATH. Needs g++ (C++20) and libffi; no GPU, no CUDA.
 #   emulate-kernels.sh [--quick]     the kernel tests (--quick: the first two shapes)
+#   RM_EMULATED_COPIES=early emulate-kernels.sh ...   cp.async copies land when issued, not at their wait
 #   emulate-kernels.sh --driver-only build the emulated driver; prints its folder
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,5 +30,8 @@ if [[ "${1:-}" == "--driver-only" ]]; then
   echo "$build/driver"
   exit 0
 fi
-g++ "${flags[@]}" "$root/kernels/src/test/cuda/kernel_emulation_test.cpp" "${objects[@]}" -o "$build/kernel_emulation_test"
-"$build/kernel_emulation_test" "$@"
+test_binary="$build/kernel_emulation_test"
+if [[ ! -f "$test_binary" || -n "$(find "$root/kernels/src/main/cuda" "$root/kernels/src/test/cuda" -newer "$test_binary" -print -quit)" ]]; then
+  g++ "${flags[@]}" "$root/kernels/src/test/cuda/kernel_emulation_test.cpp" "${objects[@]}" -o "$test_binary"
+fi
+"$test_binary" "$@"

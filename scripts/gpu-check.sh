@@ -3,11 +3,16 @@
 # scripts/gpu-bundle.sh made (a jlink Java runtime, our jars and PTX, the test classes, JUnit's console
 # launcher). Run in the repository root:
 #   bash scripts/gpu-check.sh build/gpu-bundle.tar.gz [--rebuild-ptx] [--seq 4096,8192,16384]
-#        [--tests Class1,Class2] [--budget 420] [--time-scale 1]
+#        [--seq-d64 8192] [--tests Class1,Class2] [--budget 420] [--time-scale 1] [--no-efficiency]
 # Steps, each bounded by `timeout` and reported PASS / FAIL / SKIP with its reason, each independent of
 # the others: unpack, machine (nvidia-smi, nvcc, torch), [rebuild the PTX with this machine's nvcc],
-# doctor, the CUDA correctness suite (the backend contract on the GPU: bf16 within 2e-2 relative of the
-# fp32 reference), our kernels' benchmark, SDPA's benchmark on the same shapes, the comparison.
+# doctor, the CUDA correctness suite (the backend contract on the GPU, then every tensor-core variant:
+# bf16 within 2e-2 relative of the fp32 reference), our kernels' benchmark (the variants proven on a GPU,
+# then the new forwards in a JVM of their own; a variant that disagrees with the reference is left out),
+# SDPA's benchmark on the same shapes, the comparison (head dim 128 at --seq, then head dim 64 at
+# --seq-d64; ours is the best variant of each phase), and the efficiencies of the simulation's GPU profile
+# (sim/bench/gpu_efficiency.py, on H100 SXM and H200 whose datasheet peaks it needs; the JSON also goes
+# to $OUT/gpu-efficiency.json; --no-efficiency skips it).
 # --rebuild-ptx: compile kernels/src/main/cuda here and load that PTX instead of the carried one (when
 # the driver cannot JIT the carried PTX; doctor then shows the JIT log). --budget: seconds for the
 # whole run (default 420: a worst case leaves device time for a second run); a step gets at most what
@@ -21,12 +26,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 main() {
-  local bundle="" rebuild_ptx=false sequences="4096,8192,16384" tests="" budget=420
+  local bundle="" rebuild_ptx=false sequences="4096,8192,16384" sequences_d64="8192" tests="" budget=420
+  local efficiency=true
   time_scale=1
   while (($#)); do
     case "$1" in
       --rebuild-ptx) rebuild_ptx=true ;;
+      --no-efficiency) efficiency=false ;;
       --seq) sequences="$2"; shift ;;
+      --seq-d64) sequences_d64="$2"; shift ;;
       --tests) tests="$2"; shift ;;
       --budget) budget="$2"; shift ;;
       --time-scale) time_scale="$2"; shift ;;
@@ -43,12 +51,13 @@ main() {
   summary=()
   echo "ringmaster gpu-check $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname); bundle $bundle; budget ${budget}s; work $work"
 
-  local java="$work/gpu-bundle/jre/bin/java"
-  local java_options=(-Djava.io.tmpdir="$work" -XX:+UseParallelGC)
+  java="$work/gpu-bundle/jre/bin/java"
+  java_options=(-Djava.io.tmpdir="$work" -XX:+UseParallelGC)
+  # Forward variants by the benchmark's names: proven on an H200 (docs/cuda.md), and not yet run on a GPU.
+  local proven_forwards=tensor-cores,tensor-cores-q-shared new_forwards=tensor-cores-4-warps,wgmma
 
   step "unpack the bundle" 60 tar -xzf "$bundle" -C "$work"
   # Spelled out jar by jar: JUnit's --class-path does not expand lib/* as the java launcher does.
-  local classpath
   classpath="$work/gpu-bundle/test-classes$(printf ':%s' "$work"/gpu-bundle/lib/*.jar)"
   local have_java=false
   if [[ -x "$java" ]] && "$java" -version >/dev/null 2>&1; then
@@ -58,7 +67,11 @@ main() {
     echo "no usable Java runtime in the bundle: every Java step is skipped"
   fi
 
-  step "machine: nvidia-smi" 30 nvidia-smi
+  if command -v nvidia-smi >/dev/null; then
+    step "machine: nvidia-smi" 30 nvidia-smi
+  else
+    skip "machine: nvidia-smi" "not found: no NVIDIA driver here, so no GPU"
+  fi
   step "machine: nvcc" 20 nvcc --version
   step "machine: python3 and torch" 60 python3 -c '
 import sys
@@ -74,22 +87,33 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
     if step "rebuild the PTX with this machine's nvcc" 240 bash scripts/build-ptx.sh kernels/src/main/cuda "$work/ptx-rebuilt" "$work/ptxas"; then
       export RINGMASTER_PTX_DIR="$work/ptx-rebuilt/ptx"
       echo "the Java steps load PTX from $RINGMASTER_PTX_DIR"
-      grep -h -A3 "Compiling entry function 'attention_" "$work/ptxas/ptxas-sm_90.txt" 2>/dev/null | grep -E "entry|Used|spill"
+      grep -h -A3 "Compiling entry function 'attention_" "$work/ptxas/ptxas-sm_90.txt" "$work/ptxas/ptxas-sm_90a.txt" \
+        2>/dev/null | grep -E "entry|Used|spill"
     fi
   fi
 
   if $have_java; then
     step "doctor" 120 "$java" "${java_options[@]}" -cp "$classpath" io.ringmaster.app.DoctorCommand
-    local selectors=()
-    IFS=, read -r -a classes <<<"${tests:-CudaProbeTest,PtxModulesTest,CudaTensorCoreKernelsTest,CudaAttentionBackendTest,CudaSimpleKernelsTest}"
-    for class in "${classes[@]}"; do selectors+=(--select-class "io.ringmaster.kernels.cuda.$class"); done
-    step "CUDA correctness suite (bf16 within 2e-2 relative of the fp32 reference)" 240 \
-      "$java" "${java_options[@]}" -jar "$work/gpu-bundle/junit-console.jar" execute --disable-banner \
-      --disable-ansi-colors --details=tree --class-path "$classpath" "${selectors[@]}"
-    summary[${#summary[@]}-1]+="; $(grep -oE '[0-9]+ (tests successful|tests failed|tests aborted|containers aborted)' "$last_log" | paste -sd, | sed 's/,/, /g')"
-    step "benchmark: our kernels" 150 "$java" "${java_options[@]}" -cp "$classpath" \
-      io.ringmaster.kernels.cuda.CudaKernelBenchmark --seq "$sequences" --seconds 0.5
-    cp "$last_log" "$work/ours.txt"
+    # The kernels proven on a GPU before, then the new ones (4-warp and wgmma forwards) in a JVM of their
+    # own: a kernel fault leaves the CUDA context unusable, and must not take the proven figures with it.
+    if [[ -n "$tests" ]]; then
+      correctness "CUDA correctness suite: $tests" "$tests"
+    else
+      correctness "CUDA correctness suite: the backend contract, default and simple kernels" \
+        CudaProbeTest,PtxModulesTest,CudaAttentionBackendTest,CudaSimpleKernelsTest
+      correctness "CUDA correctness suite: every tensor-core variant (the 4-warp and wgmma forwards are new)" \
+        CudaTensorCoreKernelsTest
+    fi
+    : >"$work/ours.txt"
+    : >"$work/ours-d64.txt"
+    benchmark "benchmark: our kernels" 150 "$work/ours.txt" --seq "$sequences" --seconds 0.5 \
+      --forwards "$proven_forwards"
+    benchmark "benchmark: our new forwards" 90 "$work/ours.txt" --seq "$sequences" --seconds 0.5 \
+      --forwards "$new_forwards" --backwards tensor-cores-keys-128
+    benchmark "benchmark: our kernels, head dim 64" 60 "$work/ours-d64.txt" --seq "$sequences_d64" --head-dim 64 \
+      --seconds 0.3 --forwards "$proven_forwards"
+    benchmark "benchmark: our new forwards, head dim 64" 60 "$work/ours-d64.txt" --seq "$sequences_d64" \
+      --head-dim 64 --seconds 0.3 --forwards "$new_forwards" --backwards tensor-cores-keys-128
   else
     skip "doctor, correctness suite, our benchmark" "no Java runtime"
   fi
@@ -99,8 +123,18 @@ print("torch", torch.__version__, "cuda", torch.version.cuda,
     cp "$last_log" "$work/sdpa.txt"
     step "comparison: ours / SDPA (same shapes, bf16, causal, same FLOP convention)" 30 \
       python3 scripts/compare_benchmarks.py "$work/ours.txt" "$work/sdpa.txt"
+    step "benchmark: PyTorch SDPA, head dim 64" 60 python3 -u scripts/sdpa_benchmark.py --seq "$sequences_d64" \
+      --head-dim 64 --seconds 0.3
+    cp "$last_log" "$work/sdpa-d64.txt"
+    step "comparison at head dim 64: ours / SDPA" 30 \
+      python3 scripts/compare_benchmarks.py "$work/ours-d64.txt" "$work/sdpa-d64.txt"
+    if $efficiency; then
+      efficiency_step
+    else
+      skip "simulation profile efficiencies" "--no-efficiency"
+    fi
   else
-    skip "SDPA benchmark and comparison" "no python3"
+    skip "SDPA benchmarks, comparisons and efficiencies" "no python3"
   fi
 
   echo
@@ -146,10 +180,62 @@ step() {
   return $status
 }
 
+# correctness NAME CLASSES: JUnit's console launcher on these test classes of io.ringmaster.kernels.cuda,
+# their counts added to the summary line; a run where tests were skipped for want of a GPU (JUnit's
+# "aborted", with the probe's reason) is a SKIP with that reason, not a PASS.
+correctness() {
+  local selectors=() classes
+  IFS=, read -r -a classes <<<"$2"
+  for class in "${classes[@]}"; do selectors+=(--select-class "io.ringmaster.kernels.cuda.$class"); done
+  step "$1 (bf16 within 2e-2 relative of the fp32 reference)" 240 \
+    "$java" "${java_options[@]}" -jar "$work/gpu-bundle/junit-console.jar" execute --disable-banner \
+    --disable-ansi-colors --details=tree --class-path "$classpath" "${selectors[@]}"
+  local last=$((${#summary[@]} - 1)) aborted
+  summary[last]+="; $(grep -oE '[0-9]+ (tests successful|tests failed|tests aborted|containers aborted)' "$last_log" | paste -sd, | sed 's/,/, /g')"
+  aborted="$(grep -m1 -oE 'Assumption failed: .*' "$last_log" | cut -c20-200)"
+  if [[ "${summary[last]}" == PASS* && -n "$aborted" ]]; then
+    summary[last]="SKIP ${summary[last]#PASS }; skipped: $aborted"
+  fi
+}
+
+# benchmark NAME LIMIT RESULTS OPTIONS...: CudaKernelBenchmark with these options; its output is added to
+# RESULTS for the comparison.
+benchmark() {
+  local name="$1" limit="$2" results="$3"
+  shift 3
+  step "$name" "$limit" "$java" "${java_options[@]}" -cp "$classpath" io.ringmaster.kernels.cuda.CudaKernelBenchmark "$@"
+  cat "$last_log" >>"$results"
+}
+
 skip() {
   echo
   echo "=== $1: SKIP, $2"
   summary+=("SKIP $1: $2")
+}
+
+# sim/bench/gpu_efficiency.py with the datasheet peaks of this GPU (reference/hardware.md: H100 SXM
+# 989 TFLOP/s dense bf16 and 3350 GB/s; H200 SXM 989 TFLOP/s and 4800 GB/s); its JSON is printed and kept
+# as $OUT/gpu-efficiency.json (or in the work folder without OUT).
+efficiency_step() {
+  local name peaks json="${OUT:-$work}/gpu-efficiency.json"
+  name="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
+  case "$name" in
+    *H100*PCIe* | *H100*NVL*) peaks="" ;;  # other datasheet figures than the SXM part
+    *H200*) peaks="--peak-tflops 989 --peak-gbps 4800" ;;
+    *H100*) peaks="--peak-tflops 989 --peak-gbps 3350" ;;
+    *) peaks="" ;;
+  esac
+  if [[ -z "$peaks" ]]; then
+    skip "simulation profile efficiencies" "no datasheet peaks for '${name:-no GPU}' (H100 SXM and H200 only)"
+    return
+  fi
+  if ! python3 -c 'import torch' 2>/dev/null; then
+    skip "simulation profile efficiencies" "no PyTorch"
+    return
+  fi
+  # shellcheck disable=SC2086  # peaks is two options and their values
+  step "simulation profile efficiencies (sim/bench/gpu_efficiency.py $peaks)" 120 \
+    bash -c 'python3 -u sim/bench/gpu_efficiency.py "${@:2}" >"$1"; status=$?; cat "$1"; exit $status' _ "$json" $peaks
 }
 
 if [[ -n "${OUT:-}" ]]; then

@@ -4,13 +4,18 @@
 // Masks compare the global positions of rows and keys (positions arrays), so contiguous, zigzag and
 // stripe shards all run through the same kernel. A row that sees no key gets lse = -inf and out = 0.
 //
-// Two kernels:
+// Kernels (attention_forward_sm90.cu has the Hopper one):
 //  - attention_forward_tc_*: flash-attention-2 tiling on tensor cores (mma.sync m16n8k16 bf16, fp32
-//    accumulate). A CTA of 8 warps owns 128 query rows (16 per warp) of one head and walks the KV tiles
-//    of 64 keys, double-buffered in shared memory by cp.async; S = Q Kᵀ and the online softmax stay in
-//    registers, P is re-packed as the A operand of P·V without a round trip through shared memory.
-//    Tiles a causal mask hides completely are skipped; the mask is applied only on tiles it cuts.
-//    Grid: (query heads, query tiles).
+//    accumulate). A CTA owns 128 query rows of one head and walks the KV tiles of 64 keys,
+//    double-buffered in shared memory by cp.async; S = Q Kᵀ and the online softmax stay in registers, P
+//    is re-packed as the A operand of P·V without a round trip through shared memory. Tiles a causal
+//    mask hides completely are skipped; the mask is applied only on tiles it cuts.
+//    Grid: (query heads, query tiles). Variants:
+//      plain    8 warps of 16 rows, Q fragments held in registers;
+//      _qsmem   8 warps of 16 rows, Q fragments re-read from shared memory;
+//      _4warps  4 warps of 32 rows (flash-attention-2's own tiling): every K and V fragment loaded from
+//               shared memory serves two row tiles, halving ldmatrix traffic per mma; Q from shared
+//               memory; two CTAs fit an SM.
 //  - attention_forward_simple: one CTA per (query row, head), fp32 dot products. Any head dim up to 512;
 //    obviously correct, slow; the fallback and the yardstick for the tensor-core kernel.
 #include "attention_common.cuh"
@@ -21,11 +26,12 @@ namespace forward_tc {
 
 constexpr int BLOCK_M = 128;  // query rows per CTA
 constexpr int BLOCK_N = 64;   // keys per KV tile
-constexpr int WARPS = 8;      // 16 query rows each
-constexpr int THREADS = WARPS * 32;
 
-template <int D>
+// M_TILES: 16-row tiles per warp.
+template <int D, int M_TILES>
 struct Shape {
+  static constexpr int WARPS = BLOCK_M / (16 * M_TILES);
+  static constexpr int THREADS = WARPS * 32;
   static constexpr int CHUNKS = D / 8;         // 16-byte chunks per row
   static constexpr int K_STEPS = D / 16;       // mma k-steps over the head dim (S = Q Kᵀ)
   static constexpr int S_TILES = BLOCK_N / 8;  // 8-key column tiles of S
@@ -36,15 +42,10 @@ struct Shape {
   static constexpr int SHARED_BYTES = (Q_ELEMENTS + 4 * KV_ELEMENTS) * 2 + 2 * BLOCK_N * 4;
 };
 
-template <int D, bool Q_IN_REGISTERS>
-RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restrict__ k,
-                                 const bf16* __restrict__ v, const int* __restrict__ q_positions,
-                                 const int* __restrict__ kv_positions, const int* __restrict__ q_tile_min,
-                                 const int* __restrict__ q_tile_max, const int* __restrict__ kv_tile_min,
-                                 const int* __restrict__ kv_tile_max, float* __restrict__ out,
-                                 float* __restrict__ lse, int q_tokens, int kv_tokens, int query_heads,
-                                 int kv_heads, int causal, float scale) {
-  using S = Shape<D>;
+template <int D, bool Q_IN_REGISTERS, int M_TILES>
+RM_DEVICE void attention_forward(RM_FORWARD_PARAMETERS) {
+  using S = Shape<D, M_TILES>;
+  constexpr int THREADS = S::THREADS;
   RM_DYNAMIC_SHARED(shared);
   RM_EXPECT_LAUNCH(THREADS, S::SHARED_BYTES);
   bf16* shared_q = reinterpret_cast<bf16*>(shared);
@@ -52,75 +53,69 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
   bf16* shared_v = shared_k + 2 * S::KV_ELEMENTS;
   int* shared_key_positions = reinterpret_cast<int*>(shared_v + 2 * S::KV_ELEMENTS);
 
-  // Grid (heads, query tiles): the first wave takes the last (under a causal mask, heaviest) query
-  // tile of every head, so the long tiles do not all end up in the last wave.
-  const int q_tile = gridDim.y - 1 - blockIdx.y;
-  const int head = blockIdx.x;
-  const int kv_head = head / (query_heads / kv_heads);
-  const int first_q_row = q_tile * BLOCK_M;
+  const ForwardTiles<BLOCK_M, BLOCK_N> tiles(q_tile_min, q_tile_max, kv_tile_min, kv_tile_max, kv_tokens,
+                                              query_heads, kv_heads, causal);
   const int warp = threadIdx.x / 32;
   const int lane = threadIdx.x % 32;
   const int group = lane >> 2;  // fragment row within the 8-row half
   const int quad = lane & 3;    // fragment column pair
-  const int kv_tiles = (kv_tokens + BLOCK_N - 1) / BLOCK_N;
-  const int q_max = q_tile_max[q_tile];
-  const int q_min = q_tile_min[q_tile];
-
-  // This thread's two query rows (fragment rows group and group + 8 of its warp's 16). A key is visible
-  // to a row when key_position <= limit; keys past the block's end carry INT_MAX and are never visible.
-  int limit[2];
+  // Row tile m of this warp starts at this CTA row; the thread's rows are group and group + 8 of it.
+  auto tile_row = [&](int m) { return warp * 16 * M_TILES + m * 16; };
+  // Read when a tile is cut by the mask (rarely), so they take no registers.
+  auto limits = [&](int m, int (&limit)[2]) {
 #pragma unroll
-  for (int half = 0; half < 2; ++half) {
-    int row = first_q_row + warp * 16 + group + half * 8;
-    limit[half] = (row < q_tokens && causal) ? q_positions[row] : INT_MAX - 1;
-  }
-
-  auto visible = [&](int tile) { return !causal || kv_tile_min[tile] <= q_max; };
-  auto next_visible = [&](int tile) {
-    while (tile < kv_tiles && !visible(tile)) ++tile;
-    return tile;
+    for (int half = 0; half < 2; ++half) {
+      limit[half] = visibility_limit(q_positions, tiles.first_q_row + tile_row(m) + group + half * 8, q_tokens, causal);
+    }
   };
   auto load_kv = [&](int tile, int buffer) {
     int first_key = tile * BLOCK_N;
     load_rows_async<D, BLOCK_N, THREADS>(shared_k + buffer * S::KV_ELEMENTS, k, first_key, kv_tokens, kv_heads,
-                                kv_head);
+                                         tiles.kv_head);
     load_rows_async<D, BLOCK_N, THREADS>(shared_v + buffer * S::KV_ELEMENTS, v, first_key, kv_tokens, kv_heads,
-                                kv_head);
-    if (threadIdx.x < BLOCK_N) {
-      int key = first_key + threadIdx.x;
-      shared_key_positions[buffer * BLOCK_N + threadIdx.x] = key < kv_tokens ? kv_positions[key] : INT_MAX;
-    }
+                                         tiles.kv_head);
+    load_key_positions<BLOCK_N>(shared_key_positions + buffer * BLOCK_N, kv_positions, first_key, kv_tokens);
   };
 
-  int tile = next_visible(0);
-  load_rows_async<D, BLOCK_M, THREADS>(shared_q, q, first_q_row, q_tokens, query_heads, head);
+  const int kv_tiles = tiles.kv_tiles;
+  int tile = tiles.next_visible(0);
+  load_rows_async<D, BLOCK_M, THREADS>(shared_q, q, tiles.first_q_row, q_tokens, query_heads, tiles.head);
   if (tile < kv_tiles) load_kv(tile, 0);
   cp_async_commit();
   cp_async_wait<0>();
   block_sync();
 
   // Q as mma A fragments: lanes 0-15 address rows 0-15 of the first 8 columns, lanes 16-31 the next 8.
+  static_assert(!Q_IN_REGISTERS || M_TILES == 1, "Q fragments in registers for one row tile only");
   uint32_t q_fragments[Q_IN_REGISTERS ? S::K_STEPS : 1][4];
-  auto q_fragment_address = [&](int k_step) {
-    return shared_q + swizzled_offset(warp * 16 + (lane & 15), k_step * 2 + (lane >> 4), S::CHUNKS);
+  auto q_fragment_address = [&](int m, int k_step) {
+    return shared_q + swizzled_offset(tile_row(m) + (lane & 15), k_step * 2 + (lane >> 4), S::CHUNKS);
   };
   if (Q_IN_REGISTERS) {
 #pragma unroll
     for (int k_step = 0; k_step < S::K_STEPS; ++k_step) {
-      ldmatrix_x4(q_fragments[Q_IN_REGISTERS ? k_step : 0], q_fragment_address(k_step));
+      ldmatrix_x4(q_fragments[Q_IN_REGISTERS ? k_step : 0], q_fragment_address(0, k_step));
     }
   }
 
-  float o[S::O_TILES][4];
+  float o[M_TILES][S::O_TILES][4];
 #pragma unroll
-  for (int t = 0; t < S::O_TILES; ++t) o[t][0] = o[t][1] = o[t][2] = o[t][3] = 0.0f;
-  float row_max[2] = {-INFINITY, -INFINITY};  // in units of log2, i.e. already times scale · log2(e)
-  float row_sum[2] = {0.0f, 0.0f};            // this thread's share; the quad is summed at the end
+  for (int m = 0; m < M_TILES; ++m) {
+#pragma unroll
+    for (int t = 0; t < S::O_TILES; ++t) o[m][t][0] = o[m][t][1] = o[m][t][2] = o[m][t][3] = 0.0f;
+  }
+  float row_max[M_TILES][2];  // in units of log2, i.e. already times scale · log2(e)
+  float row_sum[M_TILES][2];  // this thread's share; the quad is summed at the end
+#pragma unroll
+  for (int m = 0; m < M_TILES; ++m) {
+    row_max[m][0] = row_max[m][1] = -INFINITY;
+    row_sum[m][0] = row_sum[m][1] = 0.0f;
+  }
   const float scale_log2 = scale * RM_LOG2E;
 
   int buffer = 0;
   while (tile < kv_tiles) {
-    const int next = next_visible(tile + 1);
+    const int next = tiles.next_visible(tile + 1);
     if (next < kv_tiles) load_kv(next, buffer ^ 1);
     cp_async_commit();
     cp_async_wait<1>();
@@ -130,71 +125,68 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
     const bf16* tile_v = shared_v + buffer * S::KV_ELEMENTS;
     const int* key_positions = shared_key_positions + buffer * BLOCK_N;
 
-    // S = Q Kᵀ: B fragments straight from K's rows (K row-major is Kᵀ column-major).
-    float s[S::S_TILES][4];
+    // S = Q Kᵀ: B fragments straight from K's rows (K row-major is Kᵀ column-major), each used by every
+    // row tile of the warp.
+    float s[M_TILES][S::S_TILES][4];
 #pragma unroll
-    for (int t = 0; t < S::S_TILES; ++t) s[t][0] = s[t][1] = s[t][2] = s[t][3] = 0.0f;
+    for (int m = 0; m < M_TILES; ++m) {
+#pragma unroll
+      for (int t = 0; t < S::S_TILES; ++t) s[m][t][0] = s[m][t][1] = s[m][t][2] = s[m][t][3] = 0.0f;
+    }
 #pragma unroll
     for (int k_step = 0; k_step < S::K_STEPS; ++k_step) {
-      uint32_t q_loaded[4];
-      if (!Q_IN_REGISTERS) ldmatrix_x4(q_loaded, q_fragment_address(k_step));
-      const uint32_t(&a)[4] = Q_IN_REGISTERS ? q_fragments[Q_IN_REGISTERS ? k_step : 0] : q_loaded;
+      uint32_t a[M_TILES][4];
 #pragma unroll
-      for (int t = 0; t < S::S_TILES; t += 2) mma_with_rows_of<S::CHUNKS>(tile_k, t, k_step, a, s[t], s[t + 1]);
-    }
-
-    const bool cut_by_mask =
-        (tile + 1) * BLOCK_N > kv_tokens || (causal && kv_tile_max[tile] > q_min);
-    if (cut_by_mask) {
+      for (int m = 0; m < M_TILES; ++m) {
+        if (Q_IN_REGISTERS) {
 #pragma unroll
-      for (int t = 0; t < S::S_TILES; ++t) {
+          for (int i = 0; i < 4; ++i) a[m][i] = q_fragments[Q_IN_REGISTERS ? k_step : 0][i];
+        } else {
+          ldmatrix_x4(a[m], q_fragment_address(m, k_step));
+        }
+      }
 #pragma unroll
-        for (int e = 0; e < 4; ++e) {
-          if (key_positions[t * 8 + quad * 2 + (e & 1)] > limit[e >> 1]) s[t][e] = -INFINITY;
+      for (int t = 0; t < S::S_TILES; t += 2) {
+        uint32_t b[4];
+        b_fragments_of_rows<S::CHUNKS>(b, tile_k, t, k_step);
+#pragma unroll
+        for (int m = 0; m < M_TILES; ++m) {
+          mma_bf16_16816(s[m][t], a[m], b[0], b[1]);
+          mma_bf16_16816(s[m][t + 1], a[m], b[2], b[3]);
         }
       }
     }
 
-    // Online softmax (flash-attention-2): rescale what was accumulated when a row's maximum grows.
+    const bool cut_by_mask = tiles.cut_by_mask(tile);
 #pragma unroll
-    for (int half = 0; half < 2; ++half) {
-      float tile_max = -INFINITY;
-#pragma unroll
-      for (int t = 0; t < S::S_TILES; ++t) {
-        tile_max = fmaxf(tile_max, fmaxf(s[t][half * 2], s[t][half * 2 + 1]));
+    for (int m = 0; m < M_TILES; ++m) {
+      if (cut_by_mask) {
+        int limit[2];
+        limits(m, limit);
+        mask_scores(s[m], key_positions, limit, quad);
       }
-      tile_max = fmaxf(tile_max, shfl_xor(tile_max, 1));
-      tile_max = fmaxf(tile_max, shfl_xor(tile_max, 2));
-      const float new_max = fmaxf(row_max[half], tile_max * scale_log2);
-      // A row that has seen only masked keys keeps max -inf; subtracting 0 then keeps every p at 0.
-      const float base = new_max == -INFINITY ? 0.0f : new_max;
-      const float correction = fast_exp2(row_max[half] - base);
-      row_max[half] = new_max;
-      row_sum[half] *= correction;
-#pragma unroll
-      for (int t = 0; t < S::O_TILES; ++t) {
-        o[t][half * 2] *= correction;
-        o[t][half * 2 + 1] *= correction;
-      }
-#pragma unroll
-      for (int t = 0; t < S::S_TILES; ++t) {
-#pragma unroll
-        for (int e = half * 2; e < half * 2 + 2; ++e) {
-          const float p = fast_exp2(fmaf(s[t][e], scale_log2, -base));
-          s[t][e] = p;
-          row_sum[half] += p;
-        }
-      }
+      float correction[2];
+      online_softmax(s[m], row_max[m], row_sum[m], scale_log2, correction);
+      scale_rows(o[m], correction);
     }
 
     // O += P V: the S accumulators of two adjacent key tiles are exactly one A fragment of P; V's B
-    // fragments come transposed out of its row-major tile.
+    // fragments come transposed out of its row-major tile, each used by every row tile of the warp.
 #pragma unroll
     for (int k_step = 0; k_step < BLOCK_N / 16; ++k_step) {
-      uint32_t p[4];
-      accumulators_as_a(p, s, k_step);
+      uint32_t p[M_TILES][4];
 #pragma unroll
-      for (int t = 0; t < S::O_TILES; t += 2) mma_with_tile<S::CHUNKS>(tile_v, t, k_step, p, o[t], o[t + 1]);
+      for (int m = 0; m < M_TILES; ++m) accumulators_as_a(p[m], s[m], k_step);
+#pragma unroll
+      for (int t = 0; t < S::O_TILES; t += 2) {
+        uint32_t b[4];
+        b_fragments_of_tile<S::CHUNKS>(b, tile_v, t, k_step);
+#pragma unroll
+        for (int m = 0; m < M_TILES; ++m) {
+          mma_bf16_16816(o[m][t], p[m], b[0], b[1]);
+          mma_bf16_16816(o[m][t + 1], p[m], b[2], b[3]);
+        }
+      }
     }
 
     block_sync();  // everyone is done with this buffer before the next iteration refills it
@@ -203,46 +195,26 @@ RM_DEVICE void attention_forward(const bf16* __restrict__ q, const bf16* __restr
   }
 
 #pragma unroll
-  for (int half = 0; half < 2; ++half) {
-    float sum = row_sum[half];
-    sum += shfl_xor(sum, 1);
-    sum += shfl_xor(sum, 2);
-    const int row = first_q_row + warp * 16 + group + half * 8;
-    if (row >= q_tokens) continue;
-    const float inverse = sum > 0.0f ? 1.0f / sum : 0.0f;
-    float* out_row = out + ((long long)row * query_heads + head) * D;
-#pragma unroll
-    for (int t = 0; t < S::O_TILES; ++t) {
-      out_row[t * 8 + quad * 2] = o[t][half * 2] * inverse;
-      out_row[t * 8 + quad * 2 + 1] = o[t][half * 2 + 1] * inverse;
-    }
-    if (quad == 0) {
-      lse[(long long)row * query_heads + head] =
-          sum > 0.0f ? row_max[half] * RM_LN2 + logf(sum) : -INFINITY;
-    }
+  for (int m = 0; m < M_TILES; ++m) {
+    write_forward_rows(o[m], row_max[m], row_sum[m], tiles.first_q_row + tile_row(m) + group, q_tokens,
+                       query_heads, tiles.head, quad, out, lse);
   }
 }
 
 }  // namespace forward_tc
 
-#define RM_FORWARD_TC(NAME, D, Q_IN_REGISTERS)                                                        \
-  extern "C" __global__ void __launch_bounds__(forward_tc::THREADS) NAME(                           \
-      const bf16* __restrict__ q, const bf16* __restrict__ k, const bf16* __restrict__ v,          \
-      const int* __restrict__ q_positions, const int* __restrict__ kv_positions,                   \
-      const int* __restrict__ q_tile_min, const int* __restrict__ q_tile_max,                      \
-      const int* __restrict__ kv_tile_min, const int* __restrict__ kv_tile_max,                    \
-      float* __restrict__ out, float* __restrict__ lse, int q_tokens, int kv_tokens,               \
-      int query_heads, int kv_heads, int causal, float scale) {                                    \
-    forward_tc::attention_forward<D, Q_IN_REGISTERS>(q, k, v, q_positions, kv_positions,           \
-                                                     q_tile_min, q_tile_max, kv_tile_min,          \
-                                                     kv_tile_max, out, lse, q_tokens, kv_tokens,   \
-                                                     query_heads, kv_heads, causal, scale);        \
+#define RM_FORWARD_TC(NAME, D, Q_IN_REGISTERS, M_TILES, BLOCKS_PER_SM)                                 \
+  extern "C" __global__ void __launch_bounds__(forward_tc::Shape<D, M_TILES>::THREADS, BLOCKS_PER_SM) \
+      NAME(RM_FORWARD_PARAMETERS) {                                                                  \
+    forward_tc::attention_forward<D, Q_IN_REGISTERS, M_TILES>(RM_FORWARD_ARGUMENTS);                 \
   }
 
-RM_FORWARD_TC(attention_forward_tc_d64, 64, true)
-RM_FORWARD_TC(attention_forward_tc_d128, 128, true)
-RM_FORWARD_TC(attention_forward_tc_d64_qsmem, 64, false)
-RM_FORWARD_TC(attention_forward_tc_d128_qsmem, 128, false)
+RM_FORWARD_TC(attention_forward_tc_d64, 64, true, 1, 1)
+RM_FORWARD_TC(attention_forward_tc_d128, 128, true, 1, 1)
+RM_FORWARD_TC(attention_forward_tc_d64_qsmem, 64, false, 1, 1)
+RM_FORWARD_TC(attention_forward_tc_d128_qsmem, 128, false, 1, 1)
+RM_FORWARD_TC(attention_forward_tc_d64_4warps, 64, false, 2, 2)
+RM_FORWARD_TC(attention_forward_tc_d128_4warps, 128, false, 2, 2)
 
 // ---------------------------------------------------------------------------------------------------
 // The simple kernel: one CTA of SIMPLE_THREADS per (query row, head), two passes over the keys.

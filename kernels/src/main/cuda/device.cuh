@@ -81,6 +81,11 @@ RM_DEVICE float shfl_xor(float value, int lane_mask) {
 
 RM_DEVICE void block_sync() { __syncthreads(); }
 
+// Two floats at an 8-byte aligned address in one store.
+RM_DEVICE void store_f32x2(float* target, float first, float second) {
+  *reinterpret_cast<float2*>(target) = make_float2(first, second);
+}
+
 RM_DEVICE void atomic_add_f32(float* target, float value) { atomicAdd(target, value); }
 
 #else

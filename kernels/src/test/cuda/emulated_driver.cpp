@@ -79,6 +79,14 @@ int shared_opt_in() {
   return value ? std::atoi(value) : 232448;  // an H100 allows 227 KB per block
 }
 
+// Major and minor, from RM_EMULATED_COMPUTE_CAPABILITY ("8.9": a GPU that cannot load sm_90a PTX).
+std::pair<int, int> compute_capability() {
+  const char* value = std::getenv("RM_EMULATED_COMPUTE_CAPABILITY");
+  int major = 9, minor = 0;
+  if (value) std::sscanf(value, "%d.%d", &major, &minor);
+  return {major, minor};
+}
+
 CUresult need_context() {
   if (!initialised) return CUDA_ERROR_NOT_INITIALIZED;
   return current ? CUDA_SUCCESS : CUDA_ERROR_INVALID_CONTEXT;
@@ -122,6 +130,16 @@ ffi_type* parameter_type(const std::string& type) {
 CUresult parse_ptx(const std::string& ptx, Module& module, std::string& error) {
   if (ptx.find(".version") == std::string::npos || ptx.find(".target") == std::string::npos) {
     error = "not PTX: no .version / .target directive";
+    return CUDA_ERROR_INVALID_PTX;
+  }
+  // As the driver: sm_XY PTX loads on XY and later GPUs, architecture-specific sm_XYa only on XY.
+  int target = 0;
+  char specific = 0;
+  std::sscanf(ptx.c_str() + ptx.find(".target") + 7, " sm_%d%c", &target, &specific);
+  const int capability = compute_capability().first * 10 + compute_capability().second;
+  if (specific == 'a' ? capability != target : capability < target) {
+    error = "PTX .target sm_" + std::to_string(target) + (specific == 'a' ? "a" : "") + " cannot be compiled for sm_" +
+            std::to_string(capability);
     return CUDA_ERROR_INVALID_PTX;
   }
   for (size_t at = ptx.find(".entry "); at != std::string::npos; at = ptx.find(".entry ", at + 1)) {
@@ -211,8 +229,8 @@ CUresult cuDeviceGetAttribute(int* value, int attribute, CUdevice device) {
   if (device != 0) return CUDA_ERROR_INVALID_DEVICE;
   switch (attribute) {
     case ATTRIBUTE_MULTIPROCESSOR_COUNT: *value = 4; break;
-    case ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *value = 9; break;
-    case ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *value = 0; break;
+    case ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *value = compute_capability().first; break;
+    case ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *value = compute_capability().second; break;
     case ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN: *value = shared_opt_in(); break;
     default: *value = 0;
   }

@@ -63,11 +63,24 @@ struct PendingCopy {
   bool valid;
 };
 
+// One wgmma as issued: carried out when wgmma_wait retires its group, so a kernel that reads the
+// accumulators, or changes its A registers or the shared memory the product reads, too early gets
+// other results than the device would.
+struct PendingWgmma {
+  float* d;               // this thread's accumulators, [n / 8][4]
+  int n;                  // columns of D
+  const uint32_t* a;      // this thread's A fragment; null when A comes from shared memory
+  uint64_t a_descriptor, b_descriptor;
+  bool accumulate, b_mn_major;
+};
+
 struct ThreadState {
   dim3 thread_idx, block_idx, block_dim, grid_dim;
   struct Cta* cta = nullptr;
   std::vector<std::vector<PendingCopy>> committed;
   std::vector<PendingCopy> open;
+  std::vector<std::vector<PendingWgmma>> wgmma_committed;
+  std::vector<PendingWgmma> wgmma_open;
   jmp_buf resume;
   ucontext_t start;
   std::unique_ptr<char[]> stack;
@@ -92,6 +105,9 @@ inline thread_local ThreadState* current = nullptr;
 inline thread_local const std::function<void()>* current_kernel = nullptr;
 
 inline unsigned char* shared_memory() { return current->cta->shared.data(); }
+// The shared-memory window address of the dynamic allocation: on the device it need not sit on a
+// 1024-byte boundary, so here it does not either (kernels that need the alignment must make it).
+constexpr uint32_t SHARED_WINDOW_BASE = 16;
 inline int lane() { return current->thread_idx.x % 32; }
 
 // A launch with fewer threads or less dynamic shared memory than the kernel needs is a host bug that
@@ -135,6 +151,11 @@ inline void warp_sync() { arrive_and_wait(current->cta->warps[current->thread_id
 inline void fiber_entry() {
   (*current_kernel)();
   ThreadState* self = current;
+  if (!self->wgmma_open.empty() || !self->wgmma_committed.empty()) {
+    std::fprintf(stderr, "thread %u of block (%u,%u) returned with wgmma still in flight\n", self->thread_idx.x,
+                 self->block_idx.x, self->block_idx.y);
+    std::abort();
+  }
   arrive_and_drop(self->cta->warps[self->thread_idx.x / 32]);
   arrive_and_drop(self->cta->block);
   self->done = true;
@@ -307,7 +328,26 @@ inline void ldmatrix_common(uint32_t (&r)[4], const void* row, bool transpose) {
 inline void ldmatrix_x4(uint32_t (&r)[4], const void* row) { ldmatrix_common(r, row, false); }
 inline void ldmatrix_x4_trans(uint32_t (&r)[4], const void* row) { ldmatrix_common(r, row, true); }
 
+// By default a copy lands at the wait that makes it visible (a missing wait reads stale data). With
+// RM_EMULATED_COPIES=early it lands when issued instead, so refilling a buffer that another warp, or a
+// wgmma still in flight, has yet to read shows up as wrong data.
+inline bool copies_land_early() {
+  static const bool early = [] {
+    const char* mode = std::getenv("RM_EMULATED_COPIES");
+    return mode != nullptr && std::strcmp(mode, "early") == 0;
+  }();
+  return early;
+}
+
 inline void cp_async_16(void* shared, const void* global, bool valid) {
+  if (copies_land_early()) {
+    if (valid) {
+      std::memcpy(shared, global, 16);
+    } else {
+      std::memset(shared, 0, 16);
+    }
+    return;
+  }
   rm_emulation::current->open.push_back({shared, global, valid});
 }
 
@@ -347,6 +387,154 @@ inline float shfl_xor(float value, int lane_mask) {
 
 inline void block_sync() { rm_emulation::arrive_and_wait(rm_emulation::current->cta->block); }
 
+inline void store_f32x2(float* target, float first, float second) {
+  if (reinterpret_cast<uintptr_t>(target) % 8 != 0) {
+    std::fprintf(stderr, "store_f32x2 at %p: not 8-byte aligned\n", static_cast<void*>(target));
+    std::abort();
+  }
+  target[0] = first;
+  target[1] = second;
+}
+
 inline void atomic_add_f32(float* target, float value) {
   std::atomic_ref<float>(*target).fetch_add(value);
+}
+
+inline uint32_t shared_address(const void* pointer) {
+  const auto* byte = static_cast<const unsigned char*>(pointer);
+  const auto* base = rm_emulation::shared_memory();
+  if (byte < base || byte >= base + rm_emulation::current->cta->shared.size()) {
+    std::fprintf(stderr, "shared_address of %p: not in this CTA's shared memory\n", pointer);
+    std::abort();
+  }
+  return rm_emulation::SHARED_WINDOW_BASE + (uint32_t)(byte - base);
+}
+
+// ---- wgmma (device_sm90.cuh) ----
+// Matrix descriptors are decoded as the PTX ISA describes them ("Matrix Descriptor Format", "Shared
+// Memory Matrix Layout"), for the 128-byte swizzle only: start, leading (LBO) and stride (SBO) byte
+// offsets >> 4 in bits 0-13, 16-29, 32-45; base offset in bits 49-51; swizzle mode in bits 62-63.
+// K-major operand, element (row, k) with k < 16:    start + (row / 8)·SBO + (row % 8)·128 + 2k
+// MN-major operand, element (k, mn):   start + (mn / 64)·LBO + 2·(mn % 64) + (k / 8)·SBO + (k % 8)·128
+// then the swizzle, on the address: bits 4-6 ^= bits 7-9.
+namespace rm_emulation {
+
+inline uint16_t swizzled_shared_element(uint32_t address) {
+  const uint32_t physical = address ^ (((address >> 7) & 7) << 4);
+  const auto& shared = current->cta->shared;
+  if (physical < SHARED_WINDOW_BASE || physical + 2 > SHARED_WINDOW_BASE + shared.size()) {
+    std::fprintf(stderr, "wgmma operand at shared address %u: outside the allocation\n", physical);
+    std::abort();
+  }
+  return element(shared.data() + (physical - SHARED_WINDOW_BASE), 0);
+}
+
+struct Descriptor {
+  uint32_t start, leading, stride;
+};
+
+inline Descriptor decode(uint64_t descriptor) {
+  if ((descriptor >> 62) != 1 || ((descriptor >> 49) & 7) != 0) {
+    std::fprintf(stderr, "wgmma descriptor %016llx: only the 128-byte swizzle with base offset 0 is emulated\n",
+                 (unsigned long long)descriptor);
+    std::abort();
+  }
+  return {(uint32_t)(descriptor & 0x3FFF) << 4, (uint32_t)((descriptor >> 16) & 0x3FFF) << 4,
+          (uint32_t)((descriptor >> 32) & 0x3FFF) << 4};
+}
+
+inline float k_major_element(const Descriptor& d, int row, int k) {
+  return bf16_bits_to_float(swizzled_shared_element(d.start + (row / 8) * d.stride + (row % 8) * 128 + 2 * k));
+}
+
+inline float mn_major_element(const Descriptor& d, int k, int mn) {
+  return bf16_bits_to_float(swizzled_shared_element(d.start + (mn / 64) * d.leading + 2 * (mn % 64) +
+                                                    (k / 8) * d.stride + (k % 8) * 128));
+}
+
+// Carries out one wgmma for the calling thread. Every lane of the warp retires the same wgmma together;
+// A fragments from registers are exchanged within the warp (a warp's 16 rows of D need only its own).
+inline void run_wgmma(const PendingWgmma& op) {
+  WarpExchange& x = exchange();
+  const int me = lane();
+  x.addresses[me] = op.a;
+  std::memcpy(&x.words[me][0], &op.a_descriptor, 8);
+  std::memcpy(&x.words[me][2], &op.b_descriptor, 8);
+  x.words[me][4] = (uint32_t)op.n;
+  warp_sync();
+  for (int l = 0; l < 32; ++l) {
+    if (std::memcmp(x.words[l], x.words[0], 5 * 4) != 0 || (x.addresses[l] == nullptr) != (op.a == nullptr)) {
+      std::fprintf(stderr, "wgmma: lanes %d and 0 of a warp issued different products\n", l);
+      std::abort();
+    }
+  }
+  const int g = me >> 2, t = me & 3;
+  const int warp_rows = 16 * (current->thread_idx.x / 32 % 4);  // this warp's rows of the warpgroup's 64
+  float a[2][16];
+  for (int half = 0; half < 2; ++half) {
+    const int row = g + 8 * half;
+    for (int k = 0; k < 16; ++k) {
+      if (op.a == nullptr) {
+        a[half][k] = k_major_element(decode(op.a_descriptor), warp_rows + row, k);
+      } else {
+        // A fragment: a0 (g, 2t..2t+1), a1 (g+8, 2t..), a2 (g, 2t+8..), a3 (g+8, 2t+8..)
+        const auto* holder = static_cast<const uint32_t*>(x.addresses[4 * g + (k % 8) / 2]);
+        const uint32_t word = holder[half + 2 * (k / 8)];
+        a[half][k] = (k & 1) ? upper(word) : lower(word);
+      }
+    }
+  }
+  const Descriptor b = decode(op.b_descriptor);
+  for (int tile = 0; tile < op.n / 8; ++tile) {
+    for (int e = 0; e < 4; ++e) {
+      const int column = tile * 8 + 2 * t + (e & 1);
+      float sum = 0.0f;
+      for (int k = 0; k < 16; ++k) {
+        const float b_value = op.b_mn_major ? mn_major_element(b, k, column) : k_major_element(b, column, k);
+        sum += a[e >> 1][k] * b_value;
+      }
+      float& d = op.d[tile * 4 + e];
+      d = (op.accumulate ? d : 0.0f) + sum;
+    }
+  }
+  warp_sync();  // the other lanes have read this lane's A before it may change
+}
+
+inline void issue_wgmma(float* d, int n, const uint32_t* a, uint64_t a_descriptor, uint64_t b_descriptor,
+                        bool accumulate, bool b_mn_major) {
+  current->wgmma_open.push_back({d, n, a, a_descriptor, b_descriptor, accumulate, b_mn_major});
+}
+
+}  // namespace rm_emulation
+
+inline void wgmma_fence() {}
+inline void fence_proxy_async() {}
+template <int TILES>
+inline void fence_accumulators(float (&)[TILES][4]) {}
+
+inline void wgmma_commit() {
+  auto* self = rm_emulation::current;
+  self->wgmma_committed.push_back(std::move(self->wgmma_open));
+  self->wgmma_open.clear();
+}
+
+template <int pending>
+inline void wgmma_wait() {
+  auto& committed = rm_emulation::current->wgmma_committed;
+  while ((int)committed.size() > pending) {
+    for (const auto& op : committed.front()) rm_emulation::run_wgmma(op);
+    committed.erase(committed.begin());
+  }
+}
+
+inline void wgmma_m64n128_ss(float (&d)[16][4], uint64_t a, uint64_t b, bool accumulate) {
+  rm_emulation::issue_wgmma(&d[0][0], 128, nullptr, a, b, accumulate, false);
+}
+
+inline void wgmma_m64n64_ss(float (&d)[8][4], uint64_t a, uint64_t b, bool accumulate) {
+  rm_emulation::issue_wgmma(&d[0][0], 64, nullptr, a, b, accumulate, false);
+}
+
+inline void wgmma_m64n64_rs_tb(float (&d)[8][4], const uint32_t (&a)[4], uint64_t b) {
+  rm_emulation::issue_wgmma(&d[0][0], 64, a, 0, b, true, true);
 }

@@ -22,6 +22,10 @@ void attention_forward_tc_d64(FORWARD_TC_ARGS);
 void attention_forward_tc_d128(FORWARD_TC_ARGS);
 void attention_forward_tc_d64_qsmem(FORWARD_TC_ARGS);
 void attention_forward_tc_d128_qsmem(FORWARD_TC_ARGS);
+void attention_forward_tc_d64_4warps(FORWARD_TC_ARGS);
+void attention_forward_tc_d128_4warps(FORWARD_TC_ARGS);
+void attention_forward_wgmma_d64(FORWARD_TC_ARGS);
+void attention_forward_wgmma_d128(FORWARD_TC_ARGS);
 void attention_forward_simple(const bf16*, const bf16*, const bf16*, const int*, const int*, float*,
                               float*, int, int, int, int, int, int, float);
 void attention_backward_row_dot(const float*, const bf16*, float*, int, int);
@@ -199,11 +203,11 @@ void run_case(const Case& c, std::mt19937& random) {
   const int causal = c.causal ? 1 : 0;
 
   // Forward.
-  auto run_forward_tc = [&](auto kernel, const std::string& label) {
+  auto run_forward_tc = [&](auto kernel, unsigned threads, const std::string& label) {
     std::vector<float> out(q_size, NAN), lse(rows, NAN);
     const int q_tiles = (c.q_tokens + 127) / 128;
     const int shared = (128 * d + 4 * 64 * d) * 2 + 2 * 64 * 4;
-    rm_emulation::launch(dim3{(unsigned)c.query_heads, (unsigned)q_tiles, 1}, dim3{256, 1, 1}, shared, [&] {
+    rm_emulation::launch(dim3{(unsigned)c.query_heads, (unsigned)q_tiles, 1}, dim3{threads, 1, 1}, shared, [&] {
       kernel(q16.data(), k16.data(), v16.data(), c.q_positions.data(), c.kv_positions.data(), q_low.data(),
              q_high.data(), kv_low.data(), kv_high.data(), out.data(), lse.data(), c.q_tokens, c.kv_tokens,
              c.query_heads, c.kv_heads, causal, scale);
@@ -211,12 +215,29 @@ void run_case(const Case& c, std::mt19937& random) {
     check(c.name + " forward " + label + " out", relative_error(out, expected.out), 2e-2);
     check(c.name + " forward " + label + " lse", relative_error(lse, expected.lse), 1e-3);
   };
+  // wgmma: 128 query rows, KV tiles of 128 keys; shared memory from a 1024-byte aligned start.
+  auto run_forward_wgmma = [&](auto kernel, const std::string& label) {
+    std::vector<float> out(q_size, NAN), lse(rows, NAN);
+    const int q_tiles = (c.q_tokens + 127) / 128;
+    const int shared = 1024 + (128 * d + 4 * 128 * d) * 2 + 2 * 128 * 4;
+    rm_emulation::launch(dim3{(unsigned)c.query_heads, (unsigned)q_tiles, 1}, dim3{256, 1, 1}, shared, [&] {
+      kernel(q16.data(), k16.data(), v16.data(), c.q_positions.data(), c.kv_positions.data(), q_low.data(),
+             q_high.data(), kv128_low.data(), kv128_high.data(), out.data(), lse.data(), c.q_tokens, c.kv_tokens,
+             c.query_heads, c.kv_heads, causal, scale);
+    });
+    check(c.name + " forward " + label + " out", relative_error(out, expected.out), 2e-2);
+    check(c.name + " forward " + label + " lse", relative_error(lse, expected.lse), 1e-3);
+  };
   if (d == 64) {
-    run_forward_tc(attention_forward_tc_d64, "tc");
-    run_forward_tc(attention_forward_tc_d64_qsmem, "tc-qsmem");
+    run_forward_tc(attention_forward_tc_d64, 256, "tc");
+    run_forward_tc(attention_forward_tc_d64_qsmem, 256, "tc-qsmem");
+    run_forward_tc(attention_forward_tc_d64_4warps, 128, "tc-4warps");
+    run_forward_wgmma(attention_forward_wgmma_d64, "wgmma");
   } else if (d == 128) {
-    run_forward_tc(attention_forward_tc_d128, "tc");
-    run_forward_tc(attention_forward_tc_d128_qsmem, "tc-qsmem");
+    run_forward_tc(attention_forward_tc_d128, 256, "tc");
+    run_forward_tc(attention_forward_tc_d128_qsmem, 256, "tc-qsmem");
+    run_forward_tc(attention_forward_tc_d128_4warps, 128, "tc-4warps");
+    run_forward_wgmma(attention_forward_wgmma_d128, "wgmma");
   }
   {
     std::vector<float> out(q_size, NAN), lse(rows, NAN);
@@ -392,6 +413,9 @@ int main(int argc, char** argv) {
       {"d64 full attention", 130, 77, 2, 2, 64, false, contiguous(0, 130), contiguous(500, 77)},
       {"d128 causal later keys (rows see nothing)", 40, 64, 1, 1, 128, true, contiguous(0, 40),
        contiguous(20, 64)},
+      {"d128 causal, keys in 5 tiles, the last hidden", 260, 600, 2, 1, 128, true, contiguous(340, 260),
+       contiguous(0, 600)},
+      {"d64 full attention gqa, 3 key tiles", 140, 300, 4, 1, 64, false, contiguous(0, 140), contiguous(0, 300)},
       {"d48 causal (simple kernels only)", 33, 45, 3, 1, 48, true, contiguous(12, 33), contiguous(0, 45)},
   };
   for (size_t i = 0; i < cases.size(); ++i) {

@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
       PlanCommand.class,
       SimulateCommand.class,
       WhatifCommand.class,
+      WorkerCommand.class,
+      RunCommand.class,
       DoctorCommand.class,
     })
 public final class Main implements Runnable {

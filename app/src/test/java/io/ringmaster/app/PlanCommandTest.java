@@ -119,7 +119,7 @@ class PlanCommandTest {
     assertBadInput("ringmaster: command line: --ring × --rings: 16 GPUs, but cluster dgx-a100:8 has 8",
         "plan", "--model", "llama-3-8b", "--cluster", "dgx-a100:8", "--seq-len", "64K", "--ring", "8", "--rings", "2");
     assertBadInput("ringmaster: command line: --cluster: unknown cluster 'tpu-v5'; known: crusoe-l40s, dgx-a100,"
-        + " dgx-h100 (or the path of a cluster .yaml file)",
+        + " dgx-h100, local-cpu (or the path of a cluster .yaml file)",
         "plan", "--model", "llama-3-8b", "--cluster", "tpu-v5", "--seq-len", "64K", "--ring", "8");
     assertBadInput("ringmaster: command line: --ring: expected a positive whole number, got 0",
         "plan", "--model", "llama-3-8b", "--cluster", "dgx-a100:8", "--seq-len", "64K", "--ring", "0");

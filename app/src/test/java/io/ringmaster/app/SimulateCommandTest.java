@@ -140,7 +140,7 @@ class SimulateCommandTest {
     assertBadInput("ringmaster: command line: --placement: expected packed | spread | a list of rings of GPU ids,"
         + " got 'diagonal'", "simulate", "--plan", plan, "--placement", "diagonal");
     assertBadInput("ringmaster: command line: --plan: unknown plan 'gradient-llama9'; known: gradient-llama3-8b,"
-        + " gradient-llama3-70b (or the path of a plan .yaml file)", "simulate", "--plan", "gradient-llama9");
+        + " gradient-llama3-70b, local-cpu (or the path of a plan .yaml file)", "simulate", "--plan", "gradient-llama9");
     assertBadInput("ringmaster: command line: --stage: no stage '1M' in plan small; its stages: 32K, 16K",
         "simulate", "--plan", plan, "--stage", "1M");
     assertBadInput("ringmaster: command line: --trace-stage: only with --trace FILE.json",

@@ -83,7 +83,21 @@ public final class TransportBench {
 
   private record Row(int sizeMib, Lane lane, Transfer pekko, Transfer tcp) {}
 
+  /**
+   * KV blocks of {@code sizeMib} through bulk mail as configured, and through raw TCP between the same
+   * two processes, measured one right after the other.
+   */
+  public record BulkFigures(int sizeMib, Transfer pekko, Transfer tcp) {}
+
   private TransportBench() {}
+
+  /** Measures bulk mail against raw TCP with a fresh director here and a fresh peer JVM (the live benchmark's part). */
+  public static List<BulkFigures> measureBulk(List<Integer> sizesMib, int maxBlocks, Duration maxPerMeasurement)
+      throws Exception {
+    Path logFile = Files.createTempDirectory("ringmaster-transport-bench").resolve("peer.log");
+    return measureLane(Lane.BULK, new Options(sizesMib, List.of(Lane.BULK), maxBlocks, maxPerMeasurement), logFile)
+        .stream().map(row -> new BulkFigures(row.sizeMib(), row.pekko(), row.tcp())).toList();
+  }
 
   public static void main(String[] args) throws Exception {
     Options options;

@@ -39,7 +39,10 @@ public final class ClusterNode {
     ParentWatch.startIfRequested(system, NodeShutdownReason.PARENT_GONE);
     system.log().info("{} node at {} joining {}", settings.role().roleName(), self,
         settings.seed() instanceof Seed.At seed ? seed : "itself");
-    NodeAnnouncement.announce(self);
+    if (settings.role() == NodeRole.WORKER) {
+      // the parent that started the worker on a free port learns its address from this line
+      NodeAnnouncement.announce(self);
+    }
     return system;
   }
 

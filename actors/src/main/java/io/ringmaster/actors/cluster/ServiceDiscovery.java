@@ -88,13 +88,18 @@ public final class ServiceDiscovery<T> extends AbstractBehavior<ServiceDiscovery
       return Behaviors.stopped();
     }), name + "-reply", Props.empty());
     system.systemActorOf(create(key, expected, timeout, completer), name, Props.empty());
+    // a node that gives up joining its seed shuts down: no listing will come, so stop waiting for one
+    system.getWhenTerminated().thenRun(() -> outcome.completeExceptionally(new IllegalStateException(
+        "this node stopped (" + system.address() + ") before " + expected + " '" + key.id() + "' actors were found")));
     Outcome<T> result;
     try {
       result = outcome.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while discovering " + key.id(), e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
       throw new IllegalStateException("discovery of " + key.id() + " did not answer", e);
     }
     if (result instanceof NotDiscovered<T> missing) {

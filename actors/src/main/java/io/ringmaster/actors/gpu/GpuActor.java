@@ -5,6 +5,7 @@ import io.ringmaster.actors.protocol.BlockReport;
 import io.ringmaster.actors.protocol.GpuStepReport;
 import io.ringmaster.actors.protocol.KvPayload;
 import io.ringmaster.actors.protocol.Pass;
+import io.ringmaster.actors.protocol.ShardData;
 import io.ringmaster.actors.protocol.ShardSpec;
 import io.ringmaster.actors.protocol.StepProgram;
 import io.ringmaster.actors.stage.StageDirector;
@@ -12,10 +13,12 @@ import io.ringmaster.actors.wire.WireMessage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * One GPU of a ring. The same behaviour drives a simulated GPU (cost-model device, link actors, virtual
@@ -23,15 +26,20 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * It runs its {@link StepProgram} with a {@link ProgramRunner} and reports to the stage director.
  */
 public final class GpuActor extends AbstractBehavior<GpuActor.Command> {
+  /** Live workers register their GPU actors with the Receptionist under this key. */
+  public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "gpu");
 
   /** Everything a GPU actor understands. */
   public sealed interface Command
       permits AssignShard, RunStep, KvBlock, SendCompleted, WorkCompleted, CollectiveCompleted,
-          HostCopyCompleted, VirtualInstant {}
+          HostCopyCompleted, VirtualInstant, DeviceFailed {}
 
-  /** Director to GPU: its place in a ring and its program; answered by {@code StageDirector.ShardAssigned}. */
-  public record AssignShard(ShardSpec shard, StepProgram program, ActorRef<StageDirector.Command> director)
-      implements Command, WireMessage {}
+  /**
+   * Director to GPU: its place in a ring (with the next rank, which it sends its blocks to), its program,
+   * and what it computes on; answered by {@code StageDirector.ShardAssigned}.
+   */
+  public record AssignShard(ShardSpec shard, StepProgram program, ActorRef<StageDirector.Command> director,
+      ActorRef<Command> nextRank, ShardData data) implements Command, WireMessage {}
 
   /** Director to GPU: run one training step of the program. */
   public record RunStep(int step, boolean reportBlocks) implements Command, WireMessage {}
@@ -44,6 +52,10 @@ public final class GpuActor extends AbstractBehavior<GpuActor.Command> {
       KvPayload payload) implements Command, WireMessage {
     public KvBlock withLayer(int newLayer) {
       return new KvBlock(ring, fromRank, newLayer, step, pass, content, payload);
+    }
+
+    public KvBlock withPayload(KvPayload newPayload) {
+      return new KvBlock(ring, fromRank, layer, step, pass, content, newPayload);
     }
   }
 
@@ -76,6 +88,12 @@ public final class GpuActor extends AbstractBehavior<GpuActor.Command> {
   }
 
   /**
+   * Live device to GPU actor: the device failed (a kernel error, a block out of protocol); the actor
+   * stops, and with it the stage, whose director learns it from the actor's node.
+   */
+  public record DeviceFailed(String reason) implements Command {}
+
+  /**
    * Sim only: every command due at one virtual instant, in order ({@code commands[0..count)}), so a
    * simulated GPU handles an instant in one message and answers its coordinator once.
    */
@@ -90,16 +108,24 @@ public final class GpuActor extends AbstractBehavior<GpuActor.Command> {
     this.wiring = wiring;
   }
 
-  /** {@code wiring} builds the device, transport and collectives of this actor from its own ref. */
-  public static Behavior<Command> create(Function<ActorRef<Command>, GpuWiring> wiring) {
-    return Behaviors.setup(context -> new GpuActor(context, wiring.apply(context.getSelf())));
+  /** {@code wiring} builds the device, transport and collectives of this actor from its context. */
+  public static Behavior<Command> create(Function<ActorContext<Command>, GpuWiring> wiring) {
+    return Behaviors.setup(context -> new GpuActor(context, wiring.apply(context)));
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(VirtualInstant.class, this::onVirtualInstant)
+        .onMessage(DeviceFailed.class, failed -> {
+          getContext().getLog().error("device failed: {}", failed.reason());
+          return Behaviors.stopped();
+        })
         .onMessage(Command.class, this::onCommand)
+        .onSignal(PostStop.class, stop -> {
+          wiring.device().close();
+          return this;
+        })
         .build();
   }
 
@@ -127,6 +153,8 @@ public final class GpuActor extends AbstractBehavior<GpuActor.Command> {
 
   private void assign(AssignShard assign) {
     director = assign.director();
+    wiring.device().assign(assign.shard(), assign.data());
+    wiring.transport().connect(assign.nextRank());
     runner = new ProgramRunner(assign.shard(), assign.program(), wiring, new Reports());
     director.tell(new StageDirector.ShardAssigned(assign.shard().gpu(), getContext().getSelf()));
   }

@@ -5,6 +5,7 @@ import io.ringmaster.actors.protocol.BlockContent;
 import io.ringmaster.actors.protocol.BlockReport;
 import io.ringmaster.actors.protocol.BlockShape;
 import io.ringmaster.actors.protocol.GpuStepReport;
+import io.ringmaster.actors.protocol.MemoryHeld;
 import io.ringmaster.actors.protocol.Pass;
 import io.ringmaster.actors.protocol.PayloadSize;
 import io.ringmaster.actors.protocol.ShardSpec;
@@ -13,6 +14,7 @@ import io.ringmaster.actors.protocol.StepProgram;
 import io.ringmaster.actors.protocol.Work;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * A GPU's training-step program as a state machine over its compute stream: the heart of the GPU
@@ -447,6 +449,7 @@ public final class ProgramRunner {
       expectStep(block.step(), gradientsReceived, "dK,dV block");
       gradientsReceived++;
     }
+    transport.received(block);
   }
 
   private void drainEarlyBlocks() {
@@ -493,6 +496,10 @@ public final class ProgramRunner {
     become(Activity.IDLE);
     running = false;
     long now = device.nowTicks();
+    List<MemoryHeld> measured = device.takeMemoryPeak();
+    long measuredBytes = measured.stream().mapToLong(MemoryHeld::bytes).sum();
+    peakMemoryBytes = Math.max(peakMemoryBytes, measuredBytes);
+    outOfMemory |= measuredBytes > shard.memoryCapacityBytes();
     listener.stepDone(new GpuStepReport(
         shard.gpu(),
         shard.ring(),
@@ -508,7 +515,8 @@ public final class ProgramRunner {
         accumulators[BLOCKS],
         accumulators[RING_BYTES],
         peakMemoryBytes,
-        outOfMemory));
+        outOfMemory,
+        measured));
   }
 
   private double seconds(Activity of) {

@@ -1,8 +1,12 @@
 package io.ringmaster.actors.protocol;
 
+import java.util.List;
+
 /**
  * One GPU's account of one training step, the same in sim (virtual seconds) and live (wall seconds).
- * Busy and waiting times add up to {@code finishSeconds - startSeconds}.
+ * Busy and waiting times add up to {@code finishSeconds - startSeconds}. {@code memoryAtPeak} is what
+ * the device itself measured, by ledger entry, at its peak: real buffers in live mode, empty in sim
+ * (where the program's memory ops, from the plan's ledger, give {@code peakMemoryBytes}).
  */
 public record GpuStepReport(
     int gpu,
@@ -19,4 +23,9 @@ public record GpuStepReport(
     long attentionBlocks,
     long ringBytesSent,
     long peakMemoryBytes,
-    boolean outOfMemory) {}
+    boolean outOfMemory,
+    List<MemoryHeld> memoryAtPeak) {
+  public GpuStepReport {
+    memoryAtPeak = List.copyOf(memoryAtPeak);
+  }
+}

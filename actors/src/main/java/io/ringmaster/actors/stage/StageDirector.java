@@ -3,6 +3,7 @@ package io.ringmaster.actors.stage;
 import io.ringmaster.actors.gpu.GpuActor;
 import io.ringmaster.actors.protocol.BlockReport;
 import io.ringmaster.actors.protocol.GpuStepReport;
+import io.ringmaster.actors.protocol.ShardData;
 import io.ringmaster.actors.protocol.ShardSpec;
 import io.ringmaster.actors.protocol.StageReport;
 import io.ringmaster.actors.protocol.StepProgram;
@@ -25,7 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 public final class StageDirector extends AbstractBehavior<StageDirector.Command> {
 
   /** Everything a stage director understands. */
-  public sealed interface Command permits StartStage, ShardAssigned, StepDone, BlockDone {}
+  public sealed interface Command permits StartStage, ShardAssigned, StepDone, BlockDone, ReportProgress {}
 
   /** Run {@code steps} training steps of a stage on these GPUs; the report goes to {@code replyTo}. */
   public record StartStage(String stage, List<Assignment> assignments, int steps, boolean reportBlocks,
@@ -35,8 +36,13 @@ public final class StageDirector extends AbstractBehavior<StageDirector.Command>
     }
   }
 
-  /** One GPU actor and what it is to run. */
-  public record Assignment(ActorRef<GpuActor.Command> gpu, ShardSpec shard, StepProgram program) {}
+  /** One GPU actor, what it is to run, and on what (live data, or sizes only in sim). */
+  public record Assignment(ActorRef<GpuActor.Command> gpu, ShardSpec shard, StepProgram program, ShardData data) {
+    /** A simulated GPU's assignment: its work is priced by size. */
+    public Assignment(ActorRef<GpuActor.Command> gpu, ShardSpec shard, StepProgram program) {
+      this(gpu, shard, program, ShardData.SIZES_ONLY);
+    }
+  }
 
   /** GPU to director: the shard is assigned, the GPU is ready for steps. */
   public record ShardAssigned(int gpu, ActorRef<GpuActor.Command> actor) implements Command, WireMessage {}
@@ -46,6 +52,20 @@ public final class StageDirector extends AbstractBehavior<StageDirector.Command>
 
   /** GPU to director: one attention block, when block reports were asked for. */
   public record BlockDone(BlockReport block) implements Command, WireMessage {}
+
+  /** Where the stage is: for a live run that must say how far each GPU got when one is lost. */
+  public record ReportProgress(ActorRef<Progress> replyTo) implements Command {}
+
+  /**
+   * The step running ({@code step}), the GPUs that have finished it, and the blocks reported in it so
+   * far (when block reports were asked for).
+   */
+  public record Progress(int step, List<GpuStepReport> finished, List<BlockReport> blocks) {
+    public Progress {
+      finished = List.copyOf(finished);
+      blocks = List.copyOf(blocks);
+    }
+  }
 
   private final StepLauncher launcher;
   private StartStage stage;
@@ -75,6 +95,10 @@ public final class StageDirector extends AbstractBehavior<StageDirector.Command>
           blockReports.add(done.block());
           return this;
         })
+        .onMessage(ReportProgress.class, query -> {
+          query.replyTo().tell(new Progress(step, stepReports, blockReports));
+          return this;
+        })
         .build();
   }
 
@@ -86,9 +110,20 @@ public final class StageDirector extends AbstractBehavior<StageDirector.Command>
     gpus = start.assignments().stream().map(Assignment::gpu).toList();
     ActorRef<Command> self = getContext().getSelf();
     for (Assignment assignment : start.assignments()) {
-      assignment.gpu().tell(new GpuActor.AssignShard(assignment.shard(), assignment.program(), self));
+      launcher.assign(assignment.gpu(), new GpuActor.AssignShard(assignment.shard(), assignment.program(), self,
+          nextRank(start.assignments(), assignment.shard()), assignment.data()));
     }
     return this;
+  }
+
+  /** The GPU that holds rank r+1 of the same ring (the shard's own GPU in a ring of one). */
+  private static ActorRef<GpuActor.Command> nextRank(List<Assignment> assignments, ShardSpec shard) {
+    int next = (shard.rank() + 1) % shard.ringSize();
+    return assignments.stream()
+        .filter(other -> other.shard().ring() == shard.ring() && other.shard().rank() == next)
+        .map(Assignment::gpu)
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("ring " + shard.ring() + " has no rank " + next));
   }
 
   private Behavior<Command> onAssigned(ShardAssigned ready) {

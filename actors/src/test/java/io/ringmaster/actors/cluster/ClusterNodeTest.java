@@ -2,12 +2,14 @@ package io.ringmaster.actors.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -77,6 +79,21 @@ class ClusterNodeTest {
     assertThat(lost.cause()).isEqualTo(MemberLossWatch.Cause.LEFT);
     assertThat(lost.members()).containsExactlyElementsOf(found);
     assertThat(ClusterNode.awaitTermination(worker)).isZero();
+  }
+
+  /** A director that gives up joining its seed shuts down; discovery must not wait out its whole timeout. */
+  @Test
+  void discoveryStopsWaitingWhenItsNodeStops() {
+    ActorSystem<Void> director = started(ClusterNode.start(NodeSettings.director(), Behaviors.empty()));
+    CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> catchThrowable(
+        () -> ServiceDiscovery.await(director, KEY, 1, Duration.ofMinutes(10))));
+    long startNanos = System.nanoTime();
+
+    director.terminate();
+
+    assertThat(failure.orTimeout(30, TimeUnit.SECONDS).join()).isInstanceOf(IllegalStateException.class)
+        .hasMessage("this node stopped (" + director.address() + ") before 1 'test-gpu' actors were found");
+    assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isLessThan(Duration.ofSeconds(30));
   }
 
   @Test

@@ -57,14 +57,14 @@ class GpuActorLoopbackTest {
     HeadLayout heads = new HeadLayout(4, 2, 16);
     for (int rank = 0; rank < RING; rank++) {
       int next = (rank + 1) % RING;
-      ActorRef<GpuActor.Command> gpu = KIT.spawn(GpuActor.create(self -> loopback(self, actors, next)), "gpu-" + rank);
+      ActorRef<GpuActor.Command> gpu = KIT.spawn(GpuActor.create(context -> loopback(context.getSelf(), actors, next)), "gpu-" + rank);
       actors.set(rank, gpu);
       ShardSpec shard = new ShardSpec("loopback", rank, 0, rank, RING, TOKENS, RingLayout.ZIGZAG, Masking.CAUSAL,
           heads, 2, 1L << 30);
       assignments.add(new StageDirector.Assignment(gpu, shard, program));
     }
     TestProbe<StageReport> reports = KIT.createTestProbe();
-    ActorRef<StageDirector.Command> director = KIT.spawn(StageDirector.create(StepLauncher.DIRECT), "director");
+    ActorRef<StageDirector.Command> director = KIT.spawn(StageDirector.create(StepLauncher.live(KIT.system())), "director");
     director.tell(new StageDirector.StartStage("loopback", assignments, 2, true, reports.getRef()));
 
     StageReport report = reports.expectMessageClass(StageReport.class, Duration.ofSeconds(30));

@@ -5,7 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.ringmaster.actors.bench.BenchSink;
 import io.ringmaster.actors.cluster.RingRelay;
+import io.ringmaster.actors.gpu.GpuActor;
+import io.ringmaster.actors.protocol.BlockContent;
+import io.ringmaster.actors.protocol.BlockReport;
+import io.ringmaster.actors.protocol.BlockShape;
+import io.ringmaster.actors.protocol.CollectiveKind;
+import io.ringmaster.actors.protocol.DenseKind;
+import io.ringmaster.actors.protocol.GpuStepReport;
+import io.ringmaster.actors.protocol.HostDirection;
+import io.ringmaster.actors.protocol.KvTensors;
+import io.ringmaster.actors.protocol.LayerResult;
+import io.ringmaster.actors.protocol.MemoryHeld;
+import io.ringmaster.actors.protocol.Pass;
+import io.ringmaster.actors.protocol.PayloadSize;
+import io.ringmaster.actors.protocol.RingLayout;
+import io.ringmaster.actors.protocol.ShardData;
+import io.ringmaster.actors.protocol.ShardSpec;
+import io.ringmaster.actors.protocol.StepOp;
+import io.ringmaster.actors.protocol.StepProgram;
+import io.ringmaster.actors.protocol.Work;
+import io.ringmaster.actors.stage.StageDirector;
+import io.ringmaster.kernels.HeadLayout;
 import io.ringmaster.kernels.HostTensor;
+import io.ringmaster.kernels.Masking;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +67,7 @@ class WireSerializerTest {
     WireSamples.Stamp stamp = new WireSamples.Stamp(3, WireSamples.Phase.BACKWARD);
     var tensor = WireSamples.tensorOfBytes(8192, 9);
     var tensorWithoutNaN = new HostTensor(1, 2, 3, new float[] {1, -2, 3.5f, 0, 1e-30f, 7});
-    return List.of(
+    return List.of(List.of(
         new float[] {1.5f, -0f}, new int[] {1, -2}, new long[] {3L}, new double[] {0.25}, new byte[] {4, 5},
         new boolean[] {true}, new String[] {"a", "b"}, new ArrayList<>(List.of(1, 2)), List.of(1, 2, 3), List.of("x"),
         Map.of(), Map.of("k", 1L), echoRef, tensorWithoutNaN,
@@ -64,7 +86,51 @@ class WireSerializerTest {
         new BenchSink.Block(4, tensorWithoutNaN, TestProbe.<BenchSink.BlockReceived>create(testKit.system()).getRef()),
         new BenchSink.BlockReceived(4, 24),
         new BenchSink.DescribeTcp(TestProbe.<BenchSink.TcpEndpoint>create(testKit.system()).getRef()),
-        new BenchSink.TcpEndpoint(40_000));
+        new BenchSink.TcpEndpoint(40_000)),
+        protocolSamples(tensorWithoutNaN)).stream().flatMap(List::stream).toList();
+  }
+
+  /** Every GPU-actor and stage-director message, and every value they carry. */
+  private static List<Object> protocolSamples(HostTensor tensor) {
+    ActorRef<GpuActor.Command> gpu = TestProbe.<GpuActor.Command>create(testKit.system()).getRef();
+    ActorRef<StageDirector.Command> director = TestProbe.<StageDirector.Command>create(testKit.system()).getRef();
+    ActorRef<LayerResult> results = TestProbe.<LayerResult>create(testKit.system()).getRef();
+    HeadLayout heads = new HeadLayout(8, 2, 64);
+    ShardSpec shard = new ShardSpec("8K", 3, 0, 3, 4, 2048, RingLayout.ZIGZAG, Masking.CAUSAL, heads, 4, 1L << 33);
+    BlockShape shape = new BlockShape(2048, 1024, 2048L * 1024, false);
+    StepProgram program = new StepProgram(List.of(
+        new StepOp.Compute(new Work.Dense(DenseKind.ROPE, 1, Pass.FORWARD, 0, 3.5e6)),
+        new StepOp.RingAttention(Pass.BACKWARD, 1),
+        new StepOp.PostCollective(CollectiveKind.REDUCE_SCATTER, 1, 1L << 20, 0, 4096),
+        new StepOp.AwaitCollective(1),
+        new StepOp.AwaitAllCollectives(),
+        new StepOp.HostCopy(HostDirection.GPU_TO_HOST, 1 << 16),
+        new StepOp.Memory(-(1L << 20)),
+        new StepOp.Compute(new Work.AttentionBlock(Pass.RECOMPUTE, 2, 3, shape)),
+        new StepOp.Compute(new Work.OptimizerStep(1_000_000, true))));
+    ShardData.LayerRows rows = new ShardData.LayerRows(tensor, tensor, tensor, tensor);
+    GpuStepReport report = new GpuStepReport(3, 0, 3, 1, 1.7e9, 1.7e9 + 12.5, 9.0, 0, 3.5, 0, 0, 32, 1L << 28,
+        1L << 30, false, List.of(new MemoryHeld("activations", 1L << 29), new MemoryHeld("ringBuffers", 1L << 24)));
+    BlockReport block = new BlockReport(3, Pass.FORWARD, 0, 2, 1.7e9, 1.7e9 + 0.25);
+    List<Object> samples = new ArrayList<>(program.ops());
+    program.ops().stream().filter(StepOp.Compute.class::isInstance).map(op -> ((StepOp.Compute) op).work())
+        .forEach(samples::add);
+    samples.addAll(List.of(
+        new GpuActor.AssignShard(shard, program, director, gpu, new ShardData.Given(500_000, List.of(rows), results)),
+        new GpuActor.AssignShard(shard, program, director, gpu, new ShardData.Seeded(7, 4, 1e6)),
+        new GpuActor.AssignShard(shard, program, director, gpu, ShardData.SIZES_ONLY),
+        new GpuActor.RunStep(2, true),
+        new GpuActor.KvBlock(0, 2, 1, 3, Pass.BACKWARD, BlockContent.KEY_VALUE_GRADIENTS, new KvTensors(tensor, tensor)),
+        new GpuActor.KvBlock(0, 2, 1, 3, Pass.FORWARD, BlockContent.KEYS_VALUES, new PayloadSize(1L << 21)),
+        new StageDirector.ShardAssigned(3, gpu),
+        new StageDirector.StepDone(report),
+        new StageDirector.BlockDone(block),
+        shard, program, shape, Pass.RECOMPUTE, BlockContent.KEYS_VALUES, DenseKind.AFTER_ATTENTION,
+        CollectiveKind.ALL_GATHER, HostDirection.HOST_TO_GPU, RingLayout.STRIPE, Masking.NONE, heads, report, block,
+        new MemoryHeld("recomputeWorkingSet", 1024), new PayloadSize(8), new KvTensors(tensor, tensor),
+        ShardData.SIZES_ONLY, new ShardData.Seeded(1, 2, 1e4), new ShardData.Given(1e4, List.of(rows), results), rows,
+        new LayerResult(0, 3, 1, tensor, tensor, tensor, tensor, tensor)));
+    return samples;
   }
 
   @Test

@@ -8,10 +8,10 @@ import java.util.List;
  * must match the constants in kernels/src/main/cuda (each is named beside its number here).
  */
 final class AttentionKernels {
-  /** forward_tc::BLOCK_M, BLOCK_N and THREADS in attention_forward.cu. */
+  /** BLOCK_M of forward_tc (attention_forward.cu) and forward_wgmma (attention_forward_sm90.cu). */
   static final int FORWARD_QUERY_TILE = 128;
-  static final int FORWARD_KEY_TILE = 64;
-  private static final int FORWARD_THREADS = 256;
+  /** SW128_ATOM_BYTES in device_sm90.cuh: the wgmma kernel aligns its tiles to it within the allocation. */
+  private static final int SWIZZLE_ATOM_BYTES = 1024;
   /** backward_tc::Shape::THREADS in attention_backward.cu: a warp per 16 keys. */
   private static final int BACKWARD_KEYS_PER_WARP = 16;
   /** SIMPLE_THREADS in both attention files; ROW_DOT_WARPS in attention_backward.cu. */
@@ -42,9 +42,14 @@ final class AttentionKernels {
     this.choice = choice;
   }
 
-  /** forward_tc::Shape<D>::SHARED_BYTES: Q, two K and two V tiles in bf16, two tiles of key positions. */
-  static int forwardSharedBytes(int headDim) {
-    return (FORWARD_QUERY_TILE * headDim + 4 * FORWARD_KEY_TILE * headDim) * 2 + 2 * FORWARD_KEY_TILE * 4;
+  /**
+   * forward_tc::Shape and forward_wgmma::Shape SHARED_BYTES: Q, two K and two V tiles in bf16, two tiles of
+   * key positions; the wgmma kernel also the slack to align its tiles.
+   */
+  static int forwardSharedBytes(KernelChoice.Forward forward, int headDim) {
+    int keyTile = forward.keyTile();
+    int alignment = forward == KernelChoice.Forward.WGMMA ? SWIZZLE_ATOM_BYTES : 0;
+    return alignment + (FORWARD_QUERY_TILE * headDim + 4 * keyTile * headDim) * 2 + 2 * keyTile * 4;
   }
 
   /** backward_tc::Shape<D, BLOCK_N, BLOCK_M>::SHARED_BYTES: K, V, two Q and dO tiles, dSᵀ; lse, D, limits. */
@@ -59,8 +64,7 @@ final class AttentionKernels {
   /** The forward kernel for this head dim; null when it is the simple one. */
   static String forwardTensorCoreKernel(KernelChoice choice, int headDim) {
     if (choice.forward() == KernelChoice.Forward.SIMPLE || !hasTensorCoreKernels(headDim)) return null;
-    return "attention_forward_tc_d" + headDim
-        + (choice.forward() == KernelChoice.Forward.TENSOR_CORES_Q_SHARED ? "_qsmem" : "");
+    return choice.forward().kernel(headDim);
   }
 
   /** The backward kernel for this head dim; null when they are the simple ones. */
@@ -87,10 +91,11 @@ final class AttentionKernels {
     if (q.tokens() == 0) return;
     String kernel = forwardTensorCoreKernel(choice, headDim);
     if (kernel != null) {
+      KernelChoice.Forward forward = choice.forward();
       DevicePositions.TileRanges queryTiles = qPositions.tiles(FORWARD_QUERY_TILE, this);
-      DevicePositions.TileRanges keyTiles = kvPositions.tiles(FORWARD_KEY_TILE, this);
-      device.launch(kernel, q.heads(), ceilDiv(q.tokens(), FORWARD_QUERY_TILE), FORWARD_THREADS,
-          forwardSharedBytes(headDim), q.pointer(), k.pointer(), v.pointer(), qPositions.pointer(),
+      DevicePositions.TileRanges keyTiles = kvPositions.tiles(forward.keyTile(), this);
+      device.launch(kernel, q.heads(), ceilDiv(q.tokens(), FORWARD_QUERY_TILE), forward.threads(),
+          forwardSharedBytes(forward, headDim), q.pointer(), k.pointer(), v.pointer(), qPositions.pointer(),
           kvPositions.pointer(), queryTiles.smallest(), queryTiles.largest(), keyTiles.smallest(),
           keyTiles.largest(), out.pointer(), lse.pointer(), q.tokens(), k.tokens(), q.heads(), k.heads(),
           causalFlag, scale);

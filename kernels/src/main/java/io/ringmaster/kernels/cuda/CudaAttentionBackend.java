@@ -35,8 +35,14 @@ public final class CudaAttentionBackend implements AttentionBackend {
     return new CudaAttentionBackend(device, KernelChoice.fastest(device.info()));
   }
 
+  /** GPU {@code ordinal} with the given kernels; the forward must be one this GPU runs. */
   public static CudaAttentionBackend open(int ordinal, KernelChoice choice) {
-    return new CudaAttentionBackend(CudaDevice.open(CudaProbe.once(), ordinal), choice);
+    CudaDevice device = CudaDevice.open(CudaProbe.once(), ordinal);
+    if (!choice.forward().runsOn(device.info())) {
+      device.close();
+      throw new IllegalArgumentException(choice + ": the forward kernel does not run on " + device.info().describe());
+    }
+    return new CudaAttentionBackend(device, choice);
   }
 
   public CudaDevice device() {

@@ -58,7 +58,11 @@ public final class CudaDevice implements AutoCloseable {
     long start = System.nanoTime();
     try {
       PtxModules ptx = probe.ptx();
-      ptx.modules().forEach((name, code) -> loadModule(name, code, ptx.entries(name)));
+      // A module for another architecture (the Hopper-only kernels elsewhere) stays unloaded: its kernels
+      // are then "not in the PTX modules" here, and KernelChoice does not pick them on this GPU.
+      ptx.modules().forEach((name, code) -> {
+        if (info.runs(ptx.target(name))) loadModule(name, code, ptx.entries(name));
+      });
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -72,6 +76,11 @@ public final class CudaDevice implements AutoCloseable {
     if (ordinal < 0 || ordinal >= probe.devices().size()) {
       throw new IllegalArgumentException(
           "no CUDA device " + ordinal + ": this machine has " + probe.devices().size());
+    }
+    CudaDeviceInfo info = probe.devices().get(ordinal);
+    if (!probe.ptx().runsOn(info)) {
+      throw new IllegalArgumentException("CUDA device " + ordinal + " (" + info.describe() + ") cannot run our PTX ("
+          + String.join(", ", probe.ptx().portableTargets()) + " or later)");
     }
     return new CudaDevice(probe, ordinal);
   }
@@ -221,6 +230,11 @@ public final class CudaDevice implements AutoCloseable {
     int length = 0;
     while (length < bytes.length && bytes[length] != 0) length++;
     return length == 0 ? "(empty)" : new String(bytes, 0, length, StandardCharsets.UTF_8);
+  }
+
+  /** Whether a module this GPU loaded holds kernel {@code name}. */
+  boolean hasKernel(String name) {
+    return functions.containsKey(name);
   }
 
   private CUfunction function(String name) {

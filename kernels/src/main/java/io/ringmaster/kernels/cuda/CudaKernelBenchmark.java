@@ -1,10 +1,14 @@
 package io.ringmaster.kernels.cuda;
 
+import io.ringmaster.kernels.HostTensor;
 import io.ringmaster.kernels.TokenPositions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -16,13 +20,24 @@ import java.util.SplittableRandom;
  * <p>FLOP convention (the same for SDPA): a causal forward counts half of the full 4·S²·Hq·d, i.e.
  * 2·S²·Hq·d; the backward counts 2.5× the forward and forward+backward 3.5×.
  *
+ * <p>Every forward variant is checked against the plain tensor-core forward (proven on a GPU) on the
+ * benchmark's own inputs, every backward variant against the first backward measured; one that
+ * disagrees is reported and left out, so a fast wrong kernel cannot enter the comparison.
+ *
  * <pre>usage: CudaKernelBenchmark [--seq 4096,8192,16384] [--heads 32] [--kv-heads 8] [--head-dim 128]
- *        [--seconds 1.0]   (time spent measuring each figure, at least 3 runs)</pre>
+ *        [--seconds 1.0]   (time spent measuring each figure, at least 3 runs)
+ *        [--forwards tensor-cores,wgmma,...] [--backwards tensor-cores-keys-128,...|none]
+ *        (the variants to measure, by the names printed; default every one this GPU runs)</pre>
  */
 public final class CudaKernelBenchmark {
   private static final double BACKWARD_FLOPS_PER_FORWARD = 2.5;
+  /** Variants must agree with their reference (bf16 products, fp32 sums) within issue 5's bf16 bound. */
+  private static final double AGREEMENT = 2e-2;
+  /** The forward every other is checked against: the one proven on a GPU by the correctness suite. */
+  private static final KernelChoice.Forward REFERENCE_FORWARD = KernelChoice.Forward.TENSOR_CORES;
 
-  private record Settings(int[] sequences, int queryHeads, int kvHeads, int headDim, double seconds) {}
+  private record Settings(int[] sequences, int queryHeads, int kvHeads, int headDim, double seconds,
+      Set<KernelChoice.Forward> forwards, Set<KernelChoice.Backward> backwards) {}
 
   private record Inputs(CudaTensor q, CudaTensor k, CudaTensor v, CudaTensor dOut, DevicePositions positions)
       implements AutoCloseable {
@@ -70,38 +85,129 @@ public final class CudaKernelBenchmark {
     }
   }
 
-  /** Each forward variant, and each backward variant after the forward that the backend pairs it with. */
-  private static final List<KernelChoice> VARIANTS = List.of(
-      new KernelChoice(KernelChoice.Forward.TENSOR_CORES, KernelChoice.Backward.TENSOR_CORES_KEYS_128),
-      new KernelChoice(KernelChoice.Forward.TENSOR_CORES_Q_SHARED, KernelChoice.Backward.TENSOR_CORES),
-      new KernelChoice(KernelChoice.Forward.TENSOR_CORES, KernelChoice.Backward.TENSOR_CORES_QUERY_TILE_32));
-
+  /**
+   * The chosen forward variants this GPU runs, the chosen backward variants whose shared memory fits it
+   * (after a forward, whose output and LSE they read), then forward+backward of the fastest of each.
+   */
   private static void run(CudaDevice device, Settings settings, int sequence) {
-    double forwardFlops = 2.0 * sequence * (double) sequence * settings.queryHeads() * settings.headDim();
     try (Inputs inputs = inputs(device, settings, sequence); Outputs outputs = outputs(device, settings, sequence)) {
-      Set<KernelChoice.Forward> forwardsMeasured = EnumSet.noneOf(KernelChoice.Forward.class);
-      for (KernelChoice choice : VARIANTS) {
-        AttentionKernels kernels = new AttentionKernels(device, choice);
-        if (forwardsMeasured.add(choice.forward())) {
-          report("forward " + label(choice.forward().name()), sequence, forwardFlops,
-              measure(device, settings, () -> forward(kernels, inputs, outputs)));
-        }
-        if (!choice.backward().fits(device.info())) {
-          System.out.printf("SKIP backward %s: its shared memory exceeds %s's %d bytes per block%n",
-              label(choice.backward().name()), device.info().name(), device.info().sharedBytesPerBlockOptIn());
-          continue;
-        }
-        String backwardName = "backward " + label(choice.backward().name());
-        report(backwardName, sequence, BACKWARD_FLOPS_PER_FORWARD * forwardFlops,
-            measure(device, settings, () -> backward(kernels, inputs, outputs)));
-        report("forward+backward " + label(choice.forward().name()) + "/" + label(choice.backward().name()), sequence,
-            (1 + BACKWARD_FLOPS_PER_FORWARD) * forwardFlops,
-            measure(device, settings, () -> {
-              forward(kernels, inputs, outputs);
-              backward(kernels, inputs, outputs);
-            }));
+      Map<KernelChoice.Forward, Double> forwards = measureForwards(device, settings, sequence, inputs, outputs);
+      Map<KernelChoice.Backward, Double> backwards = measureBackwards(device, settings, sequence, inputs, outputs);
+      if (forwards.isEmpty() || backwards.isEmpty()) return;
+      KernelChoice fastest = new KernelChoice(fastestOf(forwards), fastestOf(backwards));
+      AttentionKernels kernels = new AttentionKernels(device, fastest);
+      report("forward+backward " + label(fastest.forward().name()) + "/" + label(fastest.backward().name()), sequence,
+          (1 + BACKWARD_FLOPS_PER_FORWARD) * forwardFlops(settings, sequence),
+          measure(device, settings, () -> {
+            forward(kernels, inputs, outputs);
+            backward(kernels, inputs, outputs);
+          }));
+    }
+  }
+
+  /**
+   * Seconds of every chosen forward variant this GPU runs whose out and LSE agree with the reference
+   * forward's (run first, reported only when chosen).
+   */
+  private static Map<KernelChoice.Forward, Double> measureForwards(CudaDevice device, Settings settings, int sequence,
+      Inputs inputs, Outputs outputs) {
+    double flops = forwardFlops(settings, sequence);
+    Map<KernelChoice.Forward, Double> forwardSeconds = new EnumMap<>(KernelChoice.Forward.class);
+    forward(forwardKernels(device, REFERENCE_FORWARD), inputs, outputs);
+    List<HostTensor> reference = List.of(outputs.out().toHost(), outputs.lse().toHost());
+    for (KernelChoice.Forward forward : settings.forwards()) {
+      if (!forward.runsOn(device.info())) {
+        System.out.printf("SKIP forward %s: not for %s%n", label(forward.name()), device.info().computeCapability());
+        continue;
+      }
+      AttentionKernels kernels = forwardKernels(device, forward);
+      double seconds = measure(device, settings, () -> forward(kernels, inputs, outputs));
+      String variant = "forward " + label(forward.name());
+      if (agrees(variant, "forward " + label(REFERENCE_FORWARD.name()), reference,
+          List.of(outputs.out().toHost(), outputs.lse().toHost()))) {
+        forwardSeconds.put(forward, seconds);
+        report(variant, sequence, flops, seconds);
       }
     }
+    return forwardSeconds;
+  }
+
+  /**
+   * Seconds of every chosen backward variant whose shared memory fits and whose dQ, dK, dV agree with
+   * the first one's, reading the out and LSE of the reference forward.
+   */
+  private static Map<KernelChoice.Backward, Double> measureBackwards(CudaDevice device, Settings settings,
+      int sequence, Inputs inputs, Outputs outputs) {
+    double flops = BACKWARD_FLOPS_PER_FORWARD * forwardFlops(settings, sequence);
+    Map<KernelChoice.Backward, Double> backwardSeconds = new EnumMap<>(KernelChoice.Backward.class);
+    if (settings.backwards().isEmpty()) return backwardSeconds;
+    forward(forwardKernels(device, REFERENCE_FORWARD), inputs, outputs);
+    List<HostTensor> reference = null;
+    String referenceName = "";
+    for (KernelChoice.Backward backward : settings.backwards()) {
+      if (!backward.fits(device.info())) {
+        System.out.printf("SKIP backward %s: its shared memory exceeds %s's %d bytes per block%n",
+            label(backward.name()), device.info().name(), device.info().sharedBytesPerBlockOptIn());
+        continue;
+      }
+      AttentionKernels kernels = new AttentionKernels(device, new KernelChoice(REFERENCE_FORWARD, backward));
+      double seconds = measure(device, settings, () -> backward(kernels, inputs, outputs));
+      String variant = "backward " + label(backward.name());
+      List<HostTensor> results = List.of(outputs.dq().toHost(), outputs.dk().toHost(), outputs.dv().toHost());
+      if (reference == null) {
+        reference = results;
+        referenceName = variant;
+      }
+      if (agrees(variant, referenceName, reference, results)) {
+        backwardSeconds.put(backward, seconds);
+        report(variant, sequence, flops, seconds);
+      }
+    }
+    return backwardSeconds;
+  }
+
+  private static AttentionKernels forwardKernels(CudaDevice device, KernelChoice.Forward forward) {
+    return new AttentionKernels(device, new KernelChoice(forward, KernelChoice.Backward.SIMPLE));
+  }
+
+  /** Whether every result is within {@link #AGREEMENT} of the reference's; says so when one is not. */
+  private static boolean agrees(String variant, String referenceName, List<HostTensor> reference,
+      List<HostTensor> results) {
+    double worst = 0.0;
+    for (int i = 0; i < reference.size(); i++) {
+      worst = Math.max(worst, relativeDifference(reference.get(i), results.get(i)));
+    }
+    if (worst <= AGREEMENT) return true;
+    System.out.printf("SKIP %s: its results differ from %s's by %.2e relative; not counted%n", variant, referenceName,
+        worst);
+    return false;
+  }
+
+  /**
+   * max |a - b| / max |a| over finite values of a (equal infinities agree: empty rows' LSE); a NaN, or an
+   * infinity against a finite value, is an infinite difference.
+   */
+  private static double relativeDifference(HostTensor a, HostTensor b) {
+    double largest = 0.0;
+    double worst = 0.0;
+    for (int i = 0; i < a.values().length; i++) {
+      float x = a.values()[i];
+      float y = b.values()[i];
+      if (Float.isFinite(x)) largest = Math.max(largest, Math.abs(x));
+      if (x == y) continue;
+      if (!Float.isFinite(x) || !Float.isFinite(y)) return Double.POSITIVE_INFINITY;
+      worst = Math.max(worst, Math.abs((double) x - y));
+    }
+    return worst == 0.0 ? 0.0 : worst / largest;
+  }
+
+  /** 2·S²·Hq·d: half of the full 4·S²·Hq·d under the causal mask (the same convention as for SDPA). */
+  private static double forwardFlops(Settings settings, int sequence) {
+    return 2.0 * sequence * (double) sequence * settings.queryHeads() * settings.headDim();
+  }
+
+  private static <K> K fastestOf(Map<K, Double> seconds) {
+    return seconds.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
   }
 
   private static void forward(AttentionKernels kernels, Inputs in, Outputs out) {
@@ -172,6 +278,8 @@ public final class CudaKernelBenchmark {
     int kvHeads = 8;
     int headDim = 128;
     double seconds = 1.0;
+    Set<KernelChoice.Forward> forwards = EnumSet.complementOf(EnumSet.of(KernelChoice.Forward.SIMPLE));
+    Set<KernelChoice.Backward> backwards = EnumSet.complementOf(EnumSet.of(KernelChoice.Backward.SIMPLE));
     for (int i = 0; i + 1 < args.length; i += 2) {
       String value = args[i + 1];
       switch (args[i]) {
@@ -180,10 +288,31 @@ public final class CudaKernelBenchmark {
         case "--kv-heads" -> kvHeads = Integer.parseInt(value);
         case "--head-dim" -> headDim = Integer.parseInt(value);
         case "--seconds" -> seconds = Double.parseDouble(value);
+        case "--forwards" -> forwards = variants(KernelChoice.Forward.class, KernelChoice.Forward.SIMPLE, value);
+        case "--backwards" -> backwards = variants(KernelChoice.Backward.class, KernelChoice.Backward.SIMPLE, value);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (expected --seq, --heads, --kv-heads, --head-dim, --seconds)");
+            + " (expected --seq, --heads, --kv-heads, --head-dim, --seconds, --forwards, --backwards)");
       }
     }
-    return new Settings(sequences, queryHeads, kvHeads, headDim, seconds);
+    return new Settings(sequences, queryHeads, kvHeads, headDim, seconds, forwards, backwards);
+  }
+
+  /** Variants by their printed names ("tensor-cores,wgmma"), or none; the simple kernels are no variant here. */
+  private static <E extends Enum<E>> Set<E> variants(Class<E> type, E simple, String names) {
+    Map<String, E> byName = new LinkedHashMap<>();
+    for (E constant : type.getEnumConstants()) {
+      if (constant != simple) byName.put(label(constant.name()), constant);
+    }
+    Set<E> chosen = EnumSet.noneOf(type);
+    if (names.equals("none")) return chosen;
+    for (String name : names.split(",")) {
+      E variant = byName.get(name);
+      if (variant == null) {
+        throw new IllegalArgumentException("no " + type.getSimpleName().toLowerCase() + " variant '" + name
+            + "' (expected " + String.join(", ", byName.keySet()) + " or none)");
+      }
+      chosen.add(variant);
+    }
+    return chosen;
   }
 }

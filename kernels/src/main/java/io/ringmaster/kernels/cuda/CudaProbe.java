@@ -59,6 +59,10 @@ public record CudaProbe(
     for (int ordinal = 0; ordinal < count[0]; ordinal++) devices.add(describe(ordinal));
     if (devices.isEmpty()) return unavailable("no CUDA device (driver " + driverVersion + ")", driverVersion, devices, ptx);
     if (!ptx.present()) return unavailable(ptx.absence(), driverVersion, devices, ptx);
+    if (devices.stream().noneMatch(ptx::runsOn)) {
+      return unavailable("no GPU here runs our PTX (" + String.join(", ", ptx.portableTargets()) + " or later): "
+          + String.join("; ", devices.stream().map(CudaDeviceInfo::describe).toList()), driverVersion, devices, ptx);
+    }
     return new CudaProbe(true, "", driverVersion, List.copyOf(devices), ptx);
   }
 

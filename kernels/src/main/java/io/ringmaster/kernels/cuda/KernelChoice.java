@@ -5,12 +5,48 @@ package io.ringmaster.kernels.cuda;
  * head dim runs the simple kernels whatever the choice.
  */
 public record KernelChoice(Forward forward, Backward backward) {
+  /** Forward kernels: each owns 128 query rows per CTA and walks KV tiles of {@code keyTile} keys. */
   public enum Forward {
-    /** 128 query rows per CTA, Q fragments held in registers. */
-    TENSOR_CORES,
+    /** 8 warps of 16 query rows, Q fragments held in registers. */
+    TENSOR_CORES("attention_forward_tc_d", "", 256, 64, "sm_80"),
     /** The same tiling, Q fragments re-read from shared memory (fewer registers). */
-    TENSOR_CORES_Q_SHARED,
-    SIMPLE
+    TENSOR_CORES_Q_SHARED("attention_forward_tc_d", "_qsmem", 256, 64, "sm_80"),
+    /** 4 warps of 32 query rows (flash-attention-2's tiling): half the fragment loads per mma, 2 CTAs per SM. */
+    TENSOR_CORES_4_WARPS("attention_forward_tc_d", "_4warps", 128, 64, "sm_80"),
+    /** Hopper's warpgroup MMA: 2 warpgroups of 64 rows, KV tiles of 128 keys; sm_90 only. */
+    WGMMA("attention_forward_wgmma_d", "", 256, 128, "sm_90a"),
+    SIMPLE("", "", 0, 0, "sm_80");
+
+    private final String kernelPrefix;
+    private final String kernelSuffix;
+    private final int threads;
+    private final int keyTile;
+    private final String ptxTarget;
+
+    Forward(String kernelPrefix, String kernelSuffix, int threads, int keyTile, String ptxTarget) {
+      this.kernelPrefix = kernelPrefix;
+      this.kernelSuffix = kernelSuffix;
+      this.threads = threads;
+      this.keyTile = keyTile;
+      this.ptxTarget = ptxTarget;
+    }
+
+    String kernel(int headDim) {
+      return kernelPrefix + headDim + kernelSuffix;
+    }
+
+    int threads() {
+      return threads;
+    }
+
+    int keyTile() {
+      return keyTile;
+    }
+
+    /** Whether this GPU can load its PTX (the wgmma kernels are compiled for sm_90a alone). */
+    public boolean runsOn(CudaDeviceInfo device) {
+      return device.runs(ptxTarget);
+    }
   }
 
   /** Backward kernels by tile: keys per CTA (16 per warp) and query rows per step. */

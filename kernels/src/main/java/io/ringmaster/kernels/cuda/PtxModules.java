@@ -23,6 +23,7 @@ public record PtxModules(Map<String, byte[]> modules, String origin) {
   public static final String DIRECTORY_VARIABLE = "RINGMASTER_PTX_DIR";
   private static final String RESOURCE_ROOT = "/ptx/";
   private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(");
+  private static final Pattern TARGET = Pattern.compile("^\\.target\\s+(sm_\\w+)", Pattern.MULTILINE);
 
   public static PtxModules load() {
     String directory = System.getProperty(DIRECTORY_PROPERTY, System.getenv(DIRECTORY_VARIABLE));
@@ -46,6 +47,31 @@ public record PtxModules(Map<String, byte[]> modules, String origin) {
     Matcher entry = ENTRY.matcher(new String(modules.get(module), StandardCharsets.US_ASCII));
     while (entry.find()) names.add(entry.group(1));
     return names;
+  }
+
+  /** The GPU architecture a module was compiled for: "sm_80", or "sm_90a" for the Hopper-only kernels. */
+  String target(String module) {
+    Matcher target = TARGET.matcher(new String(modules.get(module), StandardCharsets.US_ASCII));
+    if (!target.find()) throw new IllegalStateException("PTX module " + module + " names no .target");
+    return target.group(1);
+  }
+
+  /**
+   * Whether {@code device} loads every module the backend needs: all but those for one architecture
+   * alone (sm_90a), which only widen the choice of kernels where they load.
+   */
+  boolean runsOn(CudaDeviceInfo device) {
+    return portableTargets().stream().allMatch(device::runs);
+  }
+
+  /** The targets of the modules every GPU must load, e.g. "sm_80". */
+  Set<String> portableTargets() {
+    Set<String> targets = new TreeSet<>();
+    for (String module : modules.keySet()) {
+      String target = target(module);
+      if (!target.endsWith("a")) targets.add(target);
+    }
+    return targets;
   }
 
   /** Why there is no PTX, for a probe's reason; empty when there is. */

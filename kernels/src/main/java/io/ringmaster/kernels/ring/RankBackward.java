@@ -45,18 +45,55 @@ public final class RankBackward implements AutoCloseable {
    * {@code arriving} (closes its gradients); the caller owns the result and passes it on.
    */
   public TravellingGradients backwardStep(TravellingGradients arriving) {
-    KvBlock block = arriving.block();
+    return accumulate(arriving, contribute(arriving.block()));
+  }
+
+  /**
+   * This rank's share of one block's gradients: adds its dQ locally and returns the block's dK/dV from
+   * this rank's queries alone (the caller owns them). A distributed rank computes it while the block's
+   * travelling dK/dV are still on their way, then {@link #accumulate}s.
+   */
+  public TravellingGradients contribute(KvBlock block) {
     backwardBlocks.record(block.ownerRank());
-    try (arriving;
-        BlockGradients gradients = backend.backwardBlock(
-            q, block.k(), block.v(), attention.out(), dOut, attention.lse(),
-            rank.positions(), block.positions(), setup.masking())) {
-      Tensor summedDq = backend.add(dq, gradients.dq());
-      dq.close();
-      dq = summedDq;
-      return new TravellingGradients(
-          block, backend.add(arriving.dk(), gradients.dk()), backend.add(arriving.dv(), gradients.dv()));
+    BlockGradients gradients = backend.backwardBlock(
+        q, block.k(), block.v(), attention.out(), dOut, attention.lse(),
+        rank.positions(), block.positions(), setup.masking());
+    Tensor summedDq;
+    try {
+      summedDq = backend.add(dq, gradients.dq());
+    } catch (RuntimeException e) {
+      gradients.close();
+      throw e;
     }
+    gradients.dq().close();
+    dq.close();
+    dq = summedDq;
+    return new TravellingGradients(block, gradients.dk(), gradients.dv());
+  }
+
+  /**
+   * The travelling dK/dV of a block plus this rank's {@link #contribute contribution} to it, in fp32.
+   * Consumes both (closes their gradients); the caller owns the result.
+   */
+  public TravellingGradients accumulate(TravellingGradients arriving, TravellingGradients contribution) {
+    try (arriving; contribution) {
+      if (arriving.block().ownerRank() != contribution.block().ownerRank()) {
+        throw new IllegalArgumentException("rank " + rank.rank() + " cannot add its gradients of rank "
+            + contribution.block().ownerRank() + "'s block to those of rank " + arriving.block().ownerRank());
+      }
+      return new TravellingGradients(arriving.block(), backend.add(arriving.dk(), contribution.dk()),
+          backend.add(arriving.dv(), contribution.dv()));
+    }
+  }
+
+  /**
+   * Records the block of {@code ownerRank} as seen without computing it, because the causal mask
+   * hides all of its keys from this rank's queries (the later ranks of a contiguous layout): its dK/dV
+   * pass on unchanged and dQ gets nothing. Refused when any pair of the block would be visible.
+   */
+  public void skipMaskedBlock(int ownerRank) {
+    rank.requireMasked(ownerRank);
+    backwardBlocks.record(ownerRank);
   }
 
   /**

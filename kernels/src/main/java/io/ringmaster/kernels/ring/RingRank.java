@@ -3,6 +3,7 @@ package io.ringmaster.kernels.ring;
 import io.ringmaster.kernels.AttentionBackend;
 import io.ringmaster.kernels.HostTensor;
 import io.ringmaster.kernels.PartialAttention;
+import io.ringmaster.kernels.QueryTilePlan;
 import io.ringmaster.kernels.Tensor;
 import io.ringmaster.kernels.TokenPositions;
 import java.util.Arrays;
@@ -69,6 +70,24 @@ public final class RingRank implements AutoCloseable {
       PartialAttention merged = backend.merge(attention, part);
       attention.close();
       attention = merged;
+    }
+  }
+
+  /**
+   * Records the block of {@code ownerRank} as merged without computing it, because the causal mask
+   * hides all of its keys from this rank's queries (the later ranks of a contiguous layout): merging it
+   * would change nothing. Refused when any pair of the block would be visible.
+   */
+  public void skipMaskedBlock(int ownerRank) {
+    requireMasked(ownerRank);
+    forwardBlocks.record(ownerRank);
+  }
+
+  void requireMasked(int ownerRank) {
+    TokenPositions keys = setup.sharding().positions(ownerRank);
+    if (!QueryTilePlan.of(positions, keys, setup.masking(), Math.max(1, positions.count())).empty()) {
+      throw new IllegalArgumentException("rank " + rank + " cannot skip the block of rank " + ownerRank
+          + ": some of its keys are visible to its queries");
     }
   }
 

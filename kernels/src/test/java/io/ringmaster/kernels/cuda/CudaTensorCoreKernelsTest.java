@@ -1,6 +1,7 @@
 package io.ringmaster.kernels.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringmaster.kernels.BlockGradients;
 import io.ringmaster.kernels.HeadLayout;
@@ -45,11 +46,15 @@ class CudaTensorCoreKernelsTest {
       new Block("causal stripe, keys of a later rank", STRIPE.positions(0), STRIPE.positions(2), Masking.CAUSAL),
       new Block("non-causal 130 x 333", TokenPositions.contiguous(1000, 130), TokenPositions.contiguous(0, 333), Masking.NONE));
 
+  /** Every forward and backward variant at least once; the wgmma forward only where the GPU runs it. */
   static Stream<KernelChoice> choices() {
+    CudaProbe probe = CudaProbe.once();
     return Stream.of(
         new KernelChoice(KernelChoice.Forward.TENSOR_CORES, KernelChoice.Backward.TENSOR_CORES_KEYS_128),
         new KernelChoice(KernelChoice.Forward.TENSOR_CORES_Q_SHARED, KernelChoice.Backward.TENSOR_CORES),
-        new KernelChoice(KernelChoice.Forward.TENSOR_CORES, KernelChoice.Backward.TENSOR_CORES_QUERY_TILE_32));
+        new KernelChoice(KernelChoice.Forward.TENSOR_CORES_4_WARPS, KernelChoice.Backward.TENSOR_CORES_QUERY_TILE_32),
+        new KernelChoice(KernelChoice.Forward.WGMMA, KernelChoice.Backward.TENSOR_CORES_KEYS_128))
+        .filter(choice -> !probe.available() || choice.forward().runsOn(probe.devices().get(0)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -62,6 +67,34 @@ class CudaTensorCoreKernelsTest {
         for (Block block : BLOCKS) {
           check(backend, new HeadLayout(8, 2, headDim), block, choice + ", d=" + headDim + ", " + block);
         }
+      }
+    }
+  }
+
+  /**
+   * A forward opens, its kernels loaded, where its PTX loads (wgmma: sm_90 alone); elsewhere its module
+   * stays unloaded and asking for it is refused with a reason.
+   */
+  @Test
+  void forwardsOpenWhereTheirPtxLoadsAndAreRefusedWithAReasonElsewhere() {
+    CudaProbe probe = CudaProbe.once();
+    Assumptions.assumeTrue(probe.available(), probe.reason());
+    CudaDeviceInfo device = probe.devices().get(0);
+    assertThat(KernelChoice.fastest(device).forward().runsOn(device)).isTrue();
+    for (KernelChoice.Forward forward : KernelChoice.Forward.values()) {
+      KernelChoice choice = new KernelChoice(forward, KernelChoice.Backward.SIMPLE);
+      List<String> kernels = AttentionKernels.kernels(choice, 128);
+      if (forward.runsOn(device)) {
+        try (CudaAttentionBackend backend = CudaAttentionBackend.open(0, choice)) {
+          assertThat(kernels).as(choice.toString()).allMatch(backend.device()::hasKernel);
+        }
+      } else {
+        try (CudaAttentionBackend backend = CudaAttentionBackend.open(0)) {
+          assertThat(kernels).as(choice.toString()).anyMatch(kernel -> !backend.device().hasKernel(kernel));
+        }
+        assertThatThrownBy(() -> CudaAttentionBackend.open(0, choice))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage(choice + ": the forward kernel does not run on " + device.describe());
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.ringmaster.kernels.ring;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringmaster.kernels.HostTensor;
@@ -58,6 +59,54 @@ class RingRankTest {
               .isInstanceOf(IllegalStateException.class)
               .hasMessage("rank 0 got the gradients of rank 1 as its own");
         }
+      }
+    }
+  }
+
+  @Test
+  void contributingThenAccumulatingIsTheSameAsOneBackwardStep() {
+    try (RingRank zero = rank(0); RingRank one = rank(1)) {
+      zero.forwardStep(zero.ownBlock());
+      zero.forwardStep(one.ownBlock());
+      try (RankBackward whole = zero.startBackward(dOut()); RankBackward split = zero.startBackward(dOut());
+          TravellingGradients stepped = whole.backwardStep(whole.ownGradients());
+          TravellingGradients accumulated = split.accumulate(split.ownGradients(), split.contribute(zero.ownBlock()))) {
+        assertThat(stepped.dk().toHost().values()).isEqualTo(accumulated.dk().toHost().values());
+        assertThat(stepped.dv().toHost().values()).isEqualTo(accumulated.dv().toHost().values());
+        TravellingGradients foreign = split.contribute(one.ownBlock());
+        assertThatThrownBy(() -> split.accumulate(whole.ownGradients(), foreign))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("rank 0 cannot add its gradients of rank 1's block to those of rank 0");
+      }
+    }
+  }
+
+  /** Contiguous causal shards: rank 0 sees none of rank 1's keys, so it may record that block unseen. */
+  @Test
+  void aFullyMaskedBlockMaySkipItsComputeAndChangesNothing() {
+    RingSetup contiguous =
+        new RingSetup(new Sharding(ShardLayout.RING, 2, 32), Masking.CAUSAL, new RotaryEmbedding(10_000));
+    SeededTensors random = new SeededTensors(5);
+    HostTensor q = random.normal(32, 4, 8);
+    HostTensor k = random.normal(32, 2, 8);
+    HostTensor v = random.normal(32, 2, 8);
+    HostTensor dOut = random.normal(32, 4, 8);
+    RingOutcome whole = new RingAttention(backend, contiguous).run(q, k, v, dOut);
+    Sharding sharding = contiguous.sharding();
+    try (RingRank zero = RingRank.start(backend, contiguous, 0, sharding.shard(q, 0), sharding.shard(k, 0),
+        sharding.shard(v, 0)); RingRank one = RingRank.start(backend, contiguous, 1, sharding.shard(q, 1),
+        sharding.shard(k, 1), sharding.shard(v, 1))) {
+      zero.forwardStep(zero.ownBlock());
+      zero.skipMaskedBlock(1);
+      assertThatThrownBy(() -> one.skipMaskedBlock(0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("rank 1 cannot skip the block of rank 0: some of its keys are visible to its queries");
+      assertThat(zero.attention().out().toHost().values()).isEqualTo(whole.ranks().get(0).out().values());
+      try (RankBackward backward = zero.startBackward(sharding.shard(dOut, 0))) {
+        TravellingGradients home = backward.backwardStep(backward.ownGradients());
+        backward.skipMaskedBlock(1);
+        RankGradients gradients = backward.finish(home);
+        assertThat(gradients.dq().values()).isEqualTo(whole.ranks().get(0).gradients().dq().values());
       }
     }
   }

@@ -15,7 +15,7 @@ import java.util.Set;
  * source is refused: a profile is evidence, not a guess without a name.
  */
 public final class ProfileLoader {
-  public static final List<String> PACKAGED = List.of("l40s", "a100-80g-sxm", "a100-40g-sxm", "h100-sxm", "h200-sxm");
+  public static final List<String> PACKAGED = List.of("l40s", "a100-80g-sxm", "a100-40g-sxm", "h100-sxm", "h200-sxm", "cpu");
   private static final Set<String> FIELDS = Set.of("gpu", "peak-tflops", "memory-gb-per-s", "matmul-efficiency",
       "attention-efficiency", "masked-block-efficiency", "memory-efficiency", "block-overhead-us",
       "host-cores-per-gpu", "host-adam-gparams-per-s-per-core", "host-memory-gb-per-s-per-gpu");

@@ -253,6 +253,7 @@ public final class ChromeTrace implements SimulationObserver {
       case BEFORE_ATTENTION -> "norm, QKV, RoPE";
       case AFTER_ATTENTION -> "O, norm, MLP";
       case LM_HEAD -> "LM head, loss";
+      case ROPE -> "RoPE";
     };
   }
 

@@ -8,10 +8,10 @@ import java.util.List;
  * its name here.
  */
 public enum PresetKind {
-  GPU("gpu", List.of("l40s", "a100-80g-sxm", "a100-40g-sxm", "h100-sxm", "h200-sxm")),
-  CLUSTER("cluster", List.of("crusoe-l40s", "dgx-a100", "dgx-h100")),
-  MODEL("model", List.of("llama-3-8b", "llama-3-70b", "llama-2-7b", "llama-2-13b")),
-  PLAN("plan", List.of("gradient-llama3-8b", "gradient-llama3-70b"));
+  GPU("gpu", List.of("l40s", "a100-80g-sxm", "a100-40g-sxm", "h100-sxm", "h200-sxm", "cpu")),
+  CLUSTER("cluster", List.of("crusoe-l40s", "dgx-a100", "dgx-h100", "local-cpu")),
+  MODEL("model", List.of("llama-3-8b", "llama-3-70b", "llama-2-7b", "llama-2-13b", "llama-mini-4l")),
+  PLAN("plan", List.of("gradient-llama3-8b", "gradient-llama3-70b", "local-cpu"));
 
   private final String folder;
   private final List<String> names;

@@ -84,8 +84,8 @@ class ClusterCatalogTest {
   void unknownPresetListsTheKnownOnes() {
     assertThatThrownBy(() -> cluster("lambda-h100:8"))
         .isInstanceOf(InputError.class)
-        .hasMessage("command line: --cluster: unknown cluster 'lambda-h100:8'; known: crusoe-l40s, dgx-a100, dgx-h100"
-            + " (or the path of a cluster .yaml file)");
+        .hasMessage("command line: --cluster: unknown cluster 'lambda-h100:8'; known: crusoe-l40s, dgx-a100, dgx-h100,"
+            + " local-cpu (or the path of a cluster .yaml file)");
   }
 
   @Test

@@ -68,7 +68,7 @@ class ModelCatalogTest {
   void unknownModelListsTheKnownOnes() {
     assertThatThrownBy(() -> model("llama-4"))
         .hasMessage("command line: --model: unknown model 'llama-4'; known: llama-3-8b, llama-3-70b, llama-2-7b,"
-            + " llama-2-13b (or the path of a Hugging Face config.json)");
+            + " llama-2-13b, llama-mini-4l (or the path of a Hugging Face config.json)");
   }
 
   @Test

@@ -107,14 +107,14 @@ class PlanLoaderTest {
   @Test
   void unknownPresetsListTheKnownOnes() {
     assertBad(HEADER.replace("llama-3-8b", "llama-9") + "  - {seq-len: 64K, gpus: 8}\n",
-        "1:8: model: unknown model 'llama-9'; known: llama-3-8b, llama-3-70b, llama-2-7b, llama-2-13b"
-            + " (or the path of a Hugging Face config.json)");
+        "1:8: model: unknown model 'llama-9'; known: llama-3-8b, llama-3-70b, llama-2-7b, llama-2-13b,"
+            + " llama-mini-4l (or the path of a Hugging Face config.json)");
     assertBad(HEADER.replace("crusoe-l40s:64", "aws-p5:64") + "  - {seq-len: 64K, gpus: 8}\n",
-        "2:10: cluster: unknown cluster 'aws-p5:64'; known: crusoe-l40s, dgx-a100, dgx-h100"
-            + " (or the path of a cluster .yaml file)");
+        "2:10: cluster: unknown cluster 'aws-p5:64'; known: crusoe-l40s, dgx-a100, dgx-h100,"
+            + " local-cpu (or the path of a cluster .yaml file)");
     assertThatThrownBy(() -> PlanLoader.load("gradient-llama4"))
         .hasMessage("command line: --plan: unknown plan 'gradient-llama4'; known: gradient-llama3-8b,"
-            + " gradient-llama3-70b (or the path of a plan .yaml file)");
+            + " gradient-llama3-70b, local-cpu (or the path of a plan .yaml file)");
   }
 
   @Test
