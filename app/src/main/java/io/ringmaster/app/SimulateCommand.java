@@ -149,8 +149,8 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   /**
-   * A line on stderr as the stages start side by side, then one per stage in stage order: its name and
-   * GPUs, and the wall seconds from the start until it was done.
+   * A line on stderr as the stages start (some side by side), then one per stage in stage order: its name
+   * and GPUs, and the wall seconds from the start until it was done.
    */
   private static final class ProgressLines implements PlanSimulation.Progress {
     private final PrintWriter err;
@@ -160,9 +160,9 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     @Override
-    public void stagesStarted(List<Stage> stages) {
-      err.printf(Locale.ROOT, "ringmaster: simulating %d stage%s side by side…%n", stages.size(),
-          stages.size() == 1 ? "" : "s");
+    public void stagesStarted(List<Stage> stages, int atATime) {
+      err.printf(Locale.ROOT, "ringmaster: simulating %d stage%s, %d at a time…%n", stages.size(),
+          stages.size() == 1 ? "" : "s", Math.min(atATime, stages.size()));
       err.flush();
     }
 

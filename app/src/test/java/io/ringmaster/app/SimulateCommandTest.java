@@ -44,8 +44,8 @@ class SimulateCommandTest {
       assertThat(run.out()).containsPattern("(?m)^" + stage + " +[0-9,]+ +\\d+ +\\d+ × \\d+ ");
     }
     assertThat(run.out()).doesNotContain("OUT OF MEMORY");
-    // progress: the stages start side by side, then one line per stage in stage order with its wall seconds
-    assertThat(run.err().lines().toList()).hasSize(3).first().isEqualTo("ringmaster: simulating 2 stages side by side…");
+    // progress: the stages start two at a time, then one line per stage in stage order with its wall seconds
+    assertThat(run.err().lines().toList()).hasSize(3).first().isEqualTo("ringmaster: simulating 2 stages, 2 at a time…");
     assertThat(run.err()).containsPattern("\\nringmaster: stage 32K on 16 GPUs \\(2 × 8\\) done at \\d+\\.\\d s\\n"
         + "ringmaster: stage 16K on 8 GPUs \\(1 × 8\\) done at \\d+\\.\\d s");
   }

@@ -32,8 +32,8 @@ import java.util.List;
  * <pre>java -cp "sim/target/classes:$(cat sim/target/classpath)" io.ringmaster.sim.bench.SimulationBenchmark
  *     [synthetic|plan|all] [--no-fast-forward] [--threads N] [--stage NAME] [--parallel] [--digest]</pre>
  *
- * <p>{@code --parallel} runs the stages as {@code simulate} does ({@link PlanSimulation#run}: submitted at once,
- * side by side on the engine's threads); without it they run one after another, each with its own figures.
+ * <p>{@code --parallel} runs the stages as {@code simulate} does ({@link PlanSimulation#run}: side by side, one
+ * per engine thread); without it they run one after another, each with its own figures.
  * {@code --digest} prints a SHA-256 of each whole outcome (every GPU's and link's account, to the last bit):
  * a change meant to be faster, not different, must leave it as it was.
  */

@@ -23,10 +23,12 @@ public final class SimulationEngine implements AutoCloseable {
   private static final int DEFAULT_THREADS = 2;
 
   private final ActorSystem<SpawnProtocol.Command> system;
+  private final int threads;
   private final AtomicInteger runs = new AtomicInteger();
 
   /** {@code dispatcherThreads} threads run the actors; the results do not depend on it. */
   public SimulationEngine(int dispatcherThreads) {
+    threads = dispatcherThreads;
     Config config = ConfigFactory.parseString(String.join("\n",
         "pekko.loglevel = WARNING",
         "pekko.stdout-loglevel = WARNING",
@@ -41,6 +43,11 @@ public final class SimulationEngine implements AutoCloseable {
 
   public SimulationEngine() {
     this(DEFAULT_THREADS);
+  }
+
+  /** The threads the actors run on: how many stages can usefully run side by side. */
+  public int threads() {
+    return threads;
   }
 
   public StageOutcome simulate(StageSetup setup, SimOptions options) {

@@ -11,17 +11,17 @@ import io.ringmaster.topology.network.ClusterNetwork;
 import io.ringmaster.topology.plan.Stage;
 import io.ringmaster.topology.plan.TrainingPlan;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Simulates the stages of a plan on one engine, one training step per stage (every step of a stage is
  * alike: the same program from the same state), and reports how long each stage takes. The stages are
- * independent, so they are submitted together and run side by side on the engine's threads; each
- * outcome is the one the stage gives alone ({@code DeterminismTest}).
+ * independent, so they run side by side, one per engine thread; each outcome is the one the stage gives
+ * alone ({@code DeterminismTest}).
  */
 public final class PlanSimulation {
   private PlanSimulation() {}
@@ -30,8 +30,8 @@ public final class PlanSimulation {
   public interface Progress {
     Progress NONE = new Progress() {};
 
-    /** Every stage has been submitted: they run side by side from now on. */
-    default void stagesStarted(List<Stage> stages) {}
+    /** The stages have started, {@code atATime} of them side by side. */
+    default void stagesStarted(List<Stage> stages, int atATime) {}
 
     /** Called in stage order; {@code wallSeconds} from the submission of all stages to this one's end. */
     default void stageFinished(Stage stage, StageResult result, double wallSeconds) {}
@@ -52,13 +52,11 @@ public final class PlanSimulation {
   public static SimulationReport run(SimulationEngine engine, TrainingPlan plan, List<Stage> stages,
       GpuProfile profile, Observers observers, Progress progress) {
     long start = System.nanoTime();
-    List<Submitted> submitted = new ArrayList<>(Collections.nCopies(stages.size(), null));
-    for (int i : longestFirst(stages)) {
-      submitted.set(i, submit(engine, plan, stages.get(i), profile, observers));
-    }
-    progress.stagesStarted(stages);
+    List<Prepared> prepared = stages.stream().map(stage -> prepare(plan, stage, profile, observers)).toList();
+    new Lanes(engine, longestFirst(stages).stream().map(prepared::get).toList()).start();
+    progress.stagesStarted(stages, engine.threads());
     List<StageResult> results = new ArrayList<>();
-    for (Submitted stage : submitted) {
+    for (Prepared stage : prepared) {
       StageResult result = stage.result(engine);
       progress.stageFinished(stage.stage(), result, (stage.finishedNanos() - start) / 1e9);
       results.add(result);
@@ -69,28 +67,67 @@ public final class PlanSimulation {
   /** One step of {@code stage}, alone. */
   public static StageResult stage(SimulationEngine engine, TrainingPlan plan, Stage stage, GpuProfile profile,
       Observers observers) {
-    return submit(engine, plan, stage, profile, observers).result(engine);
+    Prepared prepared = prepare(plan, stage, profile, observers);
+    new Lanes(engine, List.of(prepared)).start();
+    return prepared.result(engine);
   }
 
   /**
-   * Starts one step of {@code stage}. A stage given an observer runs without fast-forward, so that the
-   * observer sees every event (the results are the same either way: {@code FastForwardTest}).
+   * One step of {@code stage}, ready to submit; built on the caller's thread, so that bad input is
+   * reported there. A stage given an observer runs without fast-forward, so that the observer sees
+   * every event (the results are the same either way: {@code FastForwardTest}).
    */
-  private static Submitted submit(SimulationEngine engine, TrainingPlan plan, Stage stage, GpuProfile profile,
-      Observers observers) {
+  private static Prepared prepare(TrainingPlan plan, Stage stage, GpuProfile profile, Observers observers) {
     StageWorkload workload = PlanWorkloads.workload(plan, stage);
     StageSetup setup = StageAssembly.setup(workload, ClusterNetwork.of(plan.cluster()), profile, 1);
     SimulationObserver observer = observers.observe(stage, setup);
     SimOptions options = observer == SimulationObserver.NONE
         ? SimOptions.DEFAULT
         : SimOptions.DEFAULT.withObserver(observer).withFastForward(false);
-    return new Submitted(stage, workload, profile, setup,
-        engine.submit(setup, options).thenApply(outcome -> new Finished(outcome, System.nanoTime())));
+    return new Prepared(stage, workload, profile, setup, options, new CompletableFuture<>());
+  }
+
+  /**
+   * Submits stages in the order given, at most as many at a time as the engine has threads, the next
+   * as soon as one is done. More at a time would only interleave them: each stage's coordinator is
+   * one actor, and the GPU actors it waits for would queue behind the other stages' work.
+   */
+  private static final class Lanes {
+    private final SimulationEngine engine;
+    private final List<Prepared> order;
+    private final AtomicInteger next = new AtomicInteger();
+
+    private Lanes(SimulationEngine engine, List<Prepared> order) {
+      this.engine = engine;
+      this.order = order;
+    }
+
+    void start() {
+      for (int lane = 0; lane < engine.threads(); lane++) {
+        submitNext();
+      }
+    }
+
+    private void submitNext() {
+      int index = next.getAndIncrement();
+      if (index >= order.size()) {
+        return;
+      }
+      Prepared stage = order.get(index);
+      engine.submit(stage.setup(), stage.options()).whenComplete((outcome, failure) -> {
+        if (failure != null) {
+          stage.finished().completeExceptionally(failure);
+        } else {
+          stage.finished().complete(new Finished(outcome, System.nanoTime()));
+        }
+        submitNext();
+      });
+    }
   }
 
   /**
    * The order to submit in: the longest stage first (the most attention blocks a step: GPUs × ring steps
-   * × micro-steps), so that it starts at once and the shorter ones fill the other threads.
+   * × micro-steps), so that it starts at once and the shorter ones follow each other beside it.
    */
   private static List<Integer> longestFirst(List<Stage> stages) {
     List<Integer> order = new ArrayList<>();
@@ -107,8 +144,8 @@ public final class PlanSimulation {
 
   private record Finished(StageOutcome outcome, long nanos) {}
 
-  private record Submitted(Stage stage, StageWorkload workload, GpuProfile profile, StageSetup setup,
-      CompletableFuture<Finished> finished) {
+  private record Prepared(Stage stage, StageWorkload workload, GpuProfile profile, StageSetup setup,
+      SimOptions options, CompletableFuture<Finished> finished) {
     StageResult result(SimulationEngine engine) {
       return StageResult.of(workload, profile, stage.steps(), engine.await(finished, setup).outcome());
     }
