@@ -15,8 +15,10 @@ import java.util.Arrays;
  * sequence: the reference {@code ringmaster run --check} compares the ring with (default 8K tokens).
  * FLOPs as in {@link CpuAttentionBench}: 14·pairs·Hq·d for forward and backward, useful pairs only.
  *
- * <p>Run: {@code DJL_OFFLINE=true mvn -q -pl kernels test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.ringmaster.kernels.bench.ReferenceAttentionBench [-Dexec.args="2048 8192"]}
+ * <p>Run (no DJL involved, so plain {@code java}; {@code -Dexec.args} would also replace the arguments of
+ * the module's PTX build step): {@code DJL_OFFLINE=true mvn -q -pl kernels test-compile}, then
+ * {@code java -cp kernels/target/classes:kernels/target/test-classes
+ * io.ringmaster.kernels.bench.ReferenceAttentionBench [2048 8192]}
  */
 public final class ReferenceAttentionBench {
   private static final HeadLayout HEADS = new HeadLayout(8, 2, 64);
