@@ -65,7 +65,8 @@ public final class RunCommand implements Callable<Integer> {
   /** The check's RoPE base: Llama 3's rope_theta (reference/models.md). */
   private static final double CHECK_ROPE_THETA = 500_000;
   private static final long CHECK_SEED = 2024;
-  private static final Duration HEARTBEAT = Duration.ofSeconds(30);
+  /** Silence before a long computation says it is still alive: short enough that nobody wonders whether it hangs. */
+  private static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
   @Spec private CommandSpec spec;
 
@@ -215,14 +216,14 @@ public final class RunCommand implements Callable<Integer> {
     StageReport.StepReport step = ring.report().steps().get(0);
     out.printf(Locale.ROOT, "ring of %d GPU actors in %s: forward and backward in %.3f s%n", checkSpec.ringSize(),
         local.map(count -> count + " worker JVMs").orElse("the seed's cluster"), step.finishSeconds() - step.startSeconds());
-    int threads = Math.max(1, Math.min(checkSpec.heads().kvHeads(), Runtime.getRuntime().availableProcessors()));
-    err.printf(Locale.ROOT, "ringmaster: computing the reference (ReferenceAttention in double, %d KV-head group(s) on %d"
-        + " thread(s))…%n", checkSpec.heads().kvHeads(), threads);
+    int threads = ReferenceAttention.threads(checkSpec.heads());
+    err.printf(Locale.ROOT, "ringmaster: computing the reference (ReferenceAttention: plain attention in double, %d query"
+        + " heads on %d thread(s))…%n", checkSpec.heads().queryHeads(), threads);
     err.flush();
     long referenceStart = System.nanoTime();
-    ReferenceAttention.Result reference = withHeartbeat(err, "the reference",
-        () -> LiveCheck.reference(checkSpec, problem, threads));
-    out.printf(Locale.ROOT, "reference (ReferenceAttention, double): %.1f s%n", (System.nanoTime() - referenceStart) / 1e9);
+    ReferenceAttention.Result reference = withHeartbeat(err, "the reference", () -> LiveCheck.reference(checkSpec, problem));
+    out.printf(Locale.ROOT, "reference (ReferenceAttention, plain attention in double, %d thread(s)): %.1f s%n", threads,
+        (System.nanoTime() - referenceStart) / 1e9);
     LiveCheck.Errors errors = LiveCheck.errors(reference, ring);
     out.printf(Locale.ROOT, "largest absolute error (fp32 ring vs double reference, bound %.0e):%n", LiveCheck.MAX_ABS_ERROR);
     errors.byOutput().forEach((output, error) -> out.printf(Locale.ROOT, "  %-4s %.2e%n", output, error));

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.Address;
@@ -35,6 +36,7 @@ public final class WorkerProcesses implements AutoCloseable {
   private static final Duration FORCED_EXIT_WAIT = Duration.ofSeconds(5);
   private static final Duration PUMP_DRAIN_WAIT = Duration.ofSeconds(2);
   private static final long POLL_MILLIS = 50;
+  private static final Duration JOIN_PROGRESS_EVERY = Duration.ofSeconds(5);
 
   private final WorkerLaunch launch;
   private final List<WorkerProcess> workers = new ArrayList<>();
@@ -125,13 +127,26 @@ public final class WorkerProcesses implements AutoCloseable {
     return launch.logFile();
   }
 
+  /** How far the workers are while {@link #awaitJoined} waits: those up in the cluster, of all, after {@code seconds}. */
+  public record JoinProgress(int up, int workers, double seconds) {}
+
   /**
    * Waits until every worker has announced its address and is {@code Up} in {@code system}'s cluster.
    *
    * @throws IllegalStateException if a worker exits first or {@code timeout} passes
    */
   public void awaitJoined(ActorSystem<?> system, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    awaitJoined(system, timeout, progress -> { });
+  }
+
+  /**
+   * {@link #awaitJoined(ActorSystem, Duration)}, telling {@code onProgress} how far the workers are every
+   * {@link #JOIN_PROGRESS_EVERY} while it waits (starting JVMs that load PyTorch takes tens of seconds).
+   */
+  public void awaitJoined(ActorSystem<?> system, Duration timeout, Consumer<JoinProgress> onProgress) {
+    long startNanos = System.nanoTime();
+    long deadline = startNanos + timeout.toNanos();
+    long nextProgress = startNanos + JOIN_PROGRESS_EVERY.toNanos();
     Cluster cluster = Cluster.get(system);
     while (true) {
       for (WorkerProcess worker : workers) {
@@ -144,8 +159,13 @@ public final class WorkerProcesses implements AutoCloseable {
           .filter(member -> member.status() == MemberStatus.up())
           .map(Member::address)
           .collect(Collectors.toSet());
-      if (workers.stream().allMatch(worker -> worker.address().filter(up::contains).isPresent())) {
+      long upCount = workers.stream().filter(worker -> worker.address().filter(up::contains).isPresent()).count();
+      if (upCount == workers.size()) {
         return;
+      }
+      if (System.nanoTime() > nextProgress) {
+        onProgress.accept(new JoinProgress((int) upCount, workers.size(), (System.nanoTime() - startNanos) / 1e9));
+        nextProgress += JOIN_PROGRESS_EVERY.toNanos();
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("workers not all up within " + timeout.toSeconds() + " s: " + workers

@@ -28,9 +28,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,8 +40,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * {@code ringmaster run --check}: ring attention forward and backward by a ring of live GPU actors on
  * seeded random Q, K, V and output gradient, against {@link ReferenceAttention} (plain attention in
- * double) on the whole sequence. The reference's KV-head groups are independent problems (a query head
- * reads only its group's KV head), so they run on parallel threads, each exactly the reference.
+ * double) on the whole sequence.
  */
 public final class LiveCheck {
   /** fp32 blockwise attention against the double reference (issue 4; the kernels' contract uses the same). */
@@ -129,39 +125,10 @@ public final class LiveCheck {
         sharding.join(results.stream().map(LayerResult::dv).toList()));
   }
 
-  /** {@link ReferenceAttention#withRope} on the whole sequence, one KV-head group per thread. */
-  public static ReferenceAttention.Result reference(Spec spec, Problem problem, int threads) {
-    HeadLayout heads = spec.heads();
-    int groups = heads.kvHeads();
-    int perGroup = heads.queriesPerKvHead();
-    TokenPositions positions = TokenPositions.contiguous(0, spec.seqLen());
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, groups)));
-    try {
-      List<Future<ReferenceAttention.Result>> parts = new ArrayList<>();
-      for (int group = 0; group < groups; group++) {
-        int g = group;
-        parts.add(pool.submit(() -> ReferenceAttention.withRope(
-            heads(problem.q(), g * perGroup, perGroup), heads(problem.k(), g, 1), heads(problem.v(), g, 1),
-            heads(problem.dOut(), g * perGroup, perGroup), positions, spec.masking(), spec.theta())));
-      }
-      List<ReferenceAttention.Result> results = new ArrayList<>();
-      for (Future<ReferenceAttention.Result> part : parts) {
-        results.add(part.get());
-      }
-      return new ReferenceAttention.Result(
-          joinHeads(results.stream().map(ReferenceAttention.Result::out).toList()),
-          joinHeads(results.stream().map(ReferenceAttention.Result::lse).toList()),
-          joinHeads(results.stream().map(ReferenceAttention.Result::dq).toList()),
-          joinHeads(results.stream().map(ReferenceAttention.Result::dk).toList()),
-          joinHeads(results.stream().map(ReferenceAttention.Result::dv).toList()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while computing the reference", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the reference failed: " + e.getCause(), e.getCause());
-    } finally {
-      pool.shutdownNow();
-    }
+  /** {@link ReferenceAttention#withRope} on the whole sequence. */
+  public static ReferenceAttention.Result reference(Spec spec, Problem problem) {
+    return ReferenceAttention.withRope(problem.q(), problem.k(), problem.v(), problem.dOut(),
+        TokenPositions.contiguous(0, spec.seqLen()), spec.masking(), spec.theta());
   }
 
   public static Errors errors(ReferenceAttention.Result expected, RingResult actual) {
@@ -187,31 +154,6 @@ public final class LiveCheck {
       largest = Double.isNaN(error) ? Double.POSITIVE_INFINITY : Math.max(largest, error);
     }
     return largest;
-  }
-
-  /** Heads {@code [first, first + count)} of every token. */
-  static HostTensor heads(HostTensor tensor, int first, int count) {
-    int dim = tensor.headDim();
-    float[] values = new float[tensor.tokens() * count * dim];
-    for (int token = 0; token < tensor.tokens(); token++) {
-      System.arraycopy(tensor.values(), tensor.index(token, first, 0), values, token * count * dim, count * dim);
-    }
-    return new HostTensor(tensor.tokens(), count, dim, values);
-  }
-
-  /** The inverse of taking consecutive head groups with {@link #heads}. */
-  static HostTensor joinHeads(List<HostTensor> groups) {
-    int tokens = groups.get(0).tokens();
-    int dim = groups.get(0).headDim();
-    int perGroup = groups.get(0).heads();
-    HostTensor joined = HostTensor.zeros(tokens, perGroup * groups.size(), dim);
-    for (int group = 0; group < groups.size(); group++) {
-      for (int token = 0; token < tokens; token++) {
-        System.arraycopy(groups.get(group).values(), token * perGroup * dim, joined.values(),
-            joined.index(token, group * perGroup, 0), perGroup * dim);
-      }
-    }
-    return joined;
   }
 
   /** Collects one {@link LayerResult} per rank (results travel by bulk mail and may trail the stage report). */

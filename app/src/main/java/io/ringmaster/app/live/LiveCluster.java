@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
@@ -75,7 +76,11 @@ public final class LiveCluster implements AutoCloseable {
     }
     LiveCluster cluster = new LiveCluster(director, Optional.of(workers), Optional.empty());
     try {
-      workers.awaitJoined(director, DISCOVERY_TIMEOUT);
+      workers.awaitJoined(director, DISCOVERY_TIMEOUT, joining -> {
+        progress.printf(Locale.ROOT, "ringmaster: %d of %d worker JVMs up in the cluster (%.0f s)%n", joining.up(),
+            joining.workers(), joining.seconds());
+        progress.flush();
+      });
     } catch (RuntimeException e) {
       cluster.close();
       throw new Unavailable(e.getMessage(), e);

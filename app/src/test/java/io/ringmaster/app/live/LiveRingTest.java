@@ -74,7 +74,7 @@ class LiveRingTest {
     LiveCheck.Problem problem = LiveCheck.Problem.of(spec);
     LiveCheck.RingResult ring = LiveCheck.runRing(cluster.system(), gpus.subList(0, spec.ringSize()), spec, problem,
         TIMEOUT, progress -> { });
-    ReferenceAttention.Result reference = LiveCheck.reference(spec, problem, 2);
+    ReferenceAttention.Result reference = LiveCheck.reference(spec, problem);
     LiveCheck.Errors errors = LiveCheck.errors(reference, ring);
     System.out.println(name + ": " + errors.byOutput());
     assertThat(errors.byOutput()).hasSize(5);

@@ -5,15 +5,40 @@ import io.ringmaster.kernels.HostTensor;
 import io.ringmaster.kernels.Masking;
 import io.ringmaster.kernels.RotaryEmbedding;
 import io.ringmaster.kernels.TokenPositions;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 
 /**
  * Plain full attention and its gradients on the host, accumulated in double: the ground truth that
  * every backend and the ring algorithm are tested against. Query head {@code h} reads KV head
  * {@code h / (queryHeads / kvHeads)} (GQA); a causal query at position p sees keys at positions
  * {@code <= p}; a row that sees no key has {@code out = 0} and {@code lse = -inf}.
+ *
+ * <p>Each query head is an independent problem ({@link HeadAttention}), so heads run on parallel
+ * threads, one per processor at most. Within a head every score is materialised, each row's softmax is
+ * taken over all of its keys at once and the gradients follow their explicit formulas: nothing of the
+ * blockwise, online-softmax algorithm under test. Rows go in blocks and keys in chunks only so that
+ * what is loaded into cache serves many products.
  */
 public final class ReferenceAttention {
+  private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
+  /**
+   * One thread per processor, shared by every call (tests call the reference hundreds of times on tiny
+   * problems, where starting threads per call would cost more than the attention); daemon threads, so
+   * an idle pool never keeps a JVM alive.
+   */
+  private static final ExecutorService POOL = Executors.newFixedThreadPool(PROCESSORS, runnable -> {
+    Thread thread = new Thread(runnable, "reference-attention");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   public record Forward(HostTensor out, HostTensor lse) {}
 
   public record Gradients(HostTensor dq, HostTensor dk, HostTensor dv) {}
@@ -46,7 +71,8 @@ public final class ReferenceAttention {
 
   public static Forward forward(
       HostTensor q, HostTensor k, HostTensor v, TokenPositions qPositions, TokenPositions kvPositions, Masking masking) {
-    return new ReferenceAttention(q, k, v, qPositions, kvPositions, masking).forward();
+    Result result = new ReferenceAttention(q, k, v, qPositions, kvPositions, masking).attend(Optional.empty());
+    return new Forward(result.out(), result.lse());
   }
 
   /** Gradients of {@code sum(dOut * out)} with respect to q, k and v (pre-RoPE inputs not involved). */
@@ -58,137 +84,105 @@ public final class ReferenceAttention {
       TokenPositions qPositions,
       TokenPositions kvPositions,
       Masking masking) {
-    return new ReferenceAttention(q, k, v, qPositions, kvPositions, masking).backward(dOut);
+    Result result = new ReferenceAttention(q, k, v, qPositions, kvPositions, masking).attend(Optional.of(dOut));
+    return new Gradients(result.dq(), result.dk(), result.dv());
   }
 
   /** Self-attention over one sequence with RoPE on Q and K, the way a ring computes it in pieces. */
   public static Result withRope(
       HostTensor q, HostTensor k, HostTensor v, HostTensor dOut, TokenPositions positions, Masking masking, double theta) {
     RotaryEmbedding rope = new RotaryEmbedding(theta);
-    ReferenceAttention attention =
-        new ReferenceAttention(rope.rotate(q, positions), rope.rotate(k, positions), v, positions, positions, masking);
-    Forward forward = attention.forward();
-    Gradients gradients = attention.backward(dOut);
-    return new Result(
-        forward.out(),
-        forward.lse(),
-        rope.rotateBack(gradients.dq(), positions),
-        rope.rotateBack(gradients.dk(), positions),
-        gradients.dv());
+    Result rotated = new ReferenceAttention(rope.rotate(q, positions), rope.rotate(k, positions), v, positions, positions,
+        masking).attend(Optional.of(dOut));
+    return new Result(rotated.out(), rotated.lse(), rope.rotateBack(rotated.dq(), positions),
+        rope.rotateBack(rotated.dk(), positions), rotated.dv());
   }
 
-  private Forward forward() {
+  /** Every query head on the pool; the gradients are zero when there is no {@code dOut}. */
+  private Result attend(Optional<HostTensor> dOut) {
     int dim = heads.headDim();
     HostTensor out = HostTensor.zeros(q.tokens(), heads.queryHeads(), dim);
     HostTensor lse = HostTensor.zeros(q.tokens(), heads.queryHeads(), 1);
-    double[] scores = new double[k.tokens()];
-    for (int head = 0; head < heads.queryHeads(); head++) {
-      for (int row = 0; row < q.tokens(); row++) {
-        double rowLse = probabilities(head, row, scores);
-        lse.values()[lse.index(row, head, 0)] = (float) rowLse;
-        double[] acc = new double[dim];
-        for (int key = 0; key < k.tokens(); key++) {
-          if (scores[key] != 0.0) {
-            axpy(scores[key], v, key, kvHead(head), acc);
-          }
-        }
-        store(acc, out, row, head);
+    HostTensor dq = HostTensor.zeros(q.tokens(), heads.queryHeads(), dim);
+    List<HeadAttention.Gradients> keyGradients = onHeads(head -> {
+      HeadAttention attention = new HeadAttention(headRows(q, head), headRows(k, kvHead(head)), headRows(v, kvHead(head)),
+          qPositions, kvPositions, masking, dim, heads.softmaxScale());
+      HeadAttention.Rows rows = attention.run(dOut.map(gradient -> headRows(gradient, head)));
+      store(out, head, rows.out());
+      for (int token = 0; token < q.tokens(); token++) {
+        lse.values()[lse.index(token, head, 0)] = (float) rows.lse()[token];
       }
-    }
-    return new Forward(out, lse);
-  }
-
-  private Gradients backward(HostTensor dOut) {
-    int dim = heads.headDim();
-    double scale = heads.softmaxScale();
-    double[] dq = new double[q.values().length];
+      store(dq, head, rows.dq());
+      return rows.keys();
+    });
     double[] dk = new double[k.values().length];
     double[] dv = new double[v.values().length];
-    double[] probabilities = new double[k.tokens()];
-    double[] dProbabilities = new double[k.tokens()];
+    for (int head = 0; head < heads.queryHeads(); head++) { // in head order, so the sums never depend on timing
+      addHead(dk, k, kvHead(head), keyGradients.get(head).dk());
+      addHead(dv, v, kvHead(head), keyGradients.get(head).dv());
+    }
+    return new Result(out, lse, dq, like(k, dk), like(v, dv));
+  }
+
+  /** The threads the query heads of {@code heads} run on: one per processor, at most one per head. */
+  public static int threads(HeadLayout heads) {
+    return Math.min(heads.queryHeads(), PROCESSORS);
+  }
+
+  /** Runs {@code task} for every query head on {@link #POOL}; results in head order. */
+  private List<HeadAttention.Gradients> onHeads(IntFunction<HeadAttention.Gradients> task) {
+    List<Future<HeadAttention.Gradients>> pending = new ArrayList<>();
     for (int head = 0; head < heads.queryHeads(); head++) {
-      int kvHead = kvHead(head);
-      for (int row = 0; row < q.tokens(); row++) {
-        probabilities(head, row, probabilities);
-        double rowDelta = 0.0;
-        for (int key = 0; key < k.tokens(); key++) {
-          if (probabilities[key] != 0.0) {
-            dProbabilities[key] = dot(dOut, row, head, v, key, kvHead);
-            rowDelta += probabilities[key] * dProbabilities[key];
-          }
-        }
-        for (int key = 0; key < k.tokens(); key++) {
-          double p = probabilities[key];
-          if (p == 0.0) {
-            continue;
-          }
-          double dScore = p * (dProbabilities[key] - rowDelta) * scale;
-          int qBase = q.index(row, head, 0);
-          int kBase = k.index(key, kvHead, 0);
-          int dOutBase = dOut.index(row, head, 0);
-          for (int d = 0; d < dim; d++) {
-            dq[qBase + d] += dScore * k.values()[kBase + d];
-            dk[kBase + d] += dScore * q.values()[qBase + d];
-            dv[kBase + d] += p * dOut.values()[dOutBase + d];
-          }
-        }
+      int h = head;
+      pending.add(POOL.submit(() -> task.apply(h)));
+    }
+    try {
+      List<HeadAttention.Gradients> results = new ArrayList<>();
+      for (Future<HeadAttention.Gradients> result : pending) {
+        results.add(result.get());
       }
+      return results;
+    } catch (InterruptedException e) {
+      pending.forEach(result -> result.cancel(true));
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while computing the reference", e);
+    } catch (ExecutionException e) {
+      pending.forEach(result -> result.cancel(true));
+      throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
     }
-    return new Gradients(like(q, dq), like(k, dk), like(v, dv));
-  }
-
-  /** Fills {@code out} with the row's softmax probabilities (0 where masked) and returns its LSE. */
-  private double probabilities(int head, int row, double[] out) {
-    double scale = heads.softmaxScale();
-    double max = Double.NEGATIVE_INFINITY;
-    for (int key = 0; key < k.tokens(); key++) {
-      out[key] = visible(row, key) ? scale * dot(q, row, head, k, key, kvHead(head)) : Double.NEGATIVE_INFINITY;
-      max = Math.max(max, out[key]);
-    }
-    if (max == Double.NEGATIVE_INFINITY) {
-      Arrays.fill(out, 0.0);
-      return Double.NEGATIVE_INFINITY;
-    }
-    double sum = 0.0;
-    for (int key = 0; key < k.tokens(); key++) {
-      out[key] = Math.exp(out[key] - max);
-      sum += out[key];
-    }
-    for (int key = 0; key < k.tokens(); key++) {
-      out[key] /= sum;
-    }
-    return max + Math.log(sum);
-  }
-
-  private boolean visible(int row, int key) {
-    return masking == Masking.NONE || kvPositions.at(key) <= qPositions.at(row);
   }
 
   private int kvHead(int queryHead) {
     return queryHead / heads.queriesPerKvHead();
   }
 
-  private static double dot(HostTensor a, int aRow, int aHead, HostTensor b, int bRow, int bHead) {
-    int aBase = a.index(aRow, aHead, 0);
-    int bBase = b.index(bRow, bHead, 0);
-    double sum = 0.0;
-    for (int d = 0; d < a.headDim(); d++) {
-      sum += (double) a.values()[aBase + d] * b.values()[bBase + d];
+  /** One head of {@code x} as rows {@code [tokens][headDim]} of doubles. */
+  private static double[][] headRows(HostTensor x, int head) {
+    double[][] rows = new double[x.tokens()][x.headDim()];
+    for (int token = 0; token < x.tokens(); token++) {
+      int base = x.index(token, head, 0);
+      for (int d = 0; d < x.headDim(); d++) {
+        rows[token][d] = x.values()[base + d];
+      }
     }
-    return sum;
+    return rows;
   }
 
-  private static void axpy(double weight, HostTensor x, int row, int head, double[] acc) {
-    int base = x.index(row, head, 0);
-    for (int d = 0; d < acc.length; d++) {
-      acc[d] += weight * x.values()[base + d];
+  private static void store(HostTensor target, int head, double[][] rows) {
+    for (int token = 0; token < target.tokens(); token++) {
+      int base = target.index(token, head, 0);
+      for (int d = 0; d < target.headDim(); d++) {
+        target.values()[base + d] = (float) rows[token][d];
+      }
     }
   }
 
-  private static void store(double[] values, HostTensor target, int row, int head) {
-    int base = target.index(row, head, 0);
-    for (int d = 0; d < values.length; d++) {
-      target.values()[base + d] = (float) values[d];
+  private static void addHead(double[] target, HostTensor shape, int head, double[][] rows) {
+    for (int token = 0; token < shape.tokens(); token++) {
+      int base = shape.index(token, head, 0);
+      for (int d = 0; d < shape.headDim(); d++) {
+        target[base + d] += rows[token][d];
+      }
     }
   }
 

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import io.ringmaster.kernels.HostTensor;
 import io.ringmaster.kernels.Masking;
 import io.ringmaster.kernels.SeededTensors;
+import io.ringmaster.kernels.TensorDifference;
 import io.ringmaster.kernels.TokenPositions;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ReferenceAttentionTest {
@@ -98,6 +101,82 @@ class ReferenceAttentionTest {
     }
     assertThat(worst).isLessThan(2e-3);
     assertThat(maxAbs(analytic.dq())).isGreaterThan(0.1);
+  }
+
+  /**
+   * Causality: the first 300 rows of a 700-token causal problem are the 300-token problem. The sizes
+   * cross the reference's row blocks and key chunks, so the keys a block skips as unseen matter here.
+   */
+  @Test
+  void causalRowsDependOnlyOnEarlierTokens() {
+    SeededTensors random = new SeededTensors(4);
+    HostTensor q = random.normal(700, 4, 16);
+    HostTensor k = random.normal(700, 2, 16);
+    HostTensor v = random.normal(700, 2, 16);
+    TokenPositions positions = TokenPositions.contiguous(0, 700);
+    ReferenceAttention.Forward whole = ReferenceAttention.forward(q, k, v, positions, positions, Masking.CAUSAL);
+    TokenPositions prefix = TokenPositions.contiguous(0, 300);
+    ReferenceAttention.Forward first = ReferenceAttention.forward(
+        rows(q, 300), rows(k, 300), rows(v, 300), prefix, prefix, Masking.CAUSAL);
+    assertEqualSums(rows(whole.out(), 300), first.out());
+    assertEqualSums(rows(whole.lse(), 300), first.lse());
+  }
+
+  /**
+   * The keys' order is not part of the problem: keys given in a shuffled order with their positions
+   * give the same output, LSE and dQ, and dK, dV shuffled alike, across several row blocks and key chunks.
+   */
+  @Test
+  void shuffledKeysGiveTheSameAttention() {
+    SeededTensors random = new SeededTensors(5);
+    int tokens = 600;
+    HostTensor q = random.normal(tokens, 4, 16);
+    HostTensor k = random.normal(tokens, 2, 16);
+    HostTensor v = random.normal(tokens, 2, 16);
+    HostTensor dOut = random.normal(tokens, 4, 16);
+    TokenPositions positions = TokenPositions.contiguous(0, tokens);
+    int[] order = new int[tokens];
+    Random shuffle = new Random(6);
+    for (int i = 0; i < tokens; i++) {
+      int j = shuffle.nextInt(i + 1);
+      order[i] = order[j];
+      order[j] = i;
+    }
+    TokenPositions shuffledPositions = new TokenPositions(order);
+    ReferenceAttention.Forward forward = ReferenceAttention.forward(q, k, v, positions, positions, Masking.CAUSAL);
+    ReferenceAttention.Forward shuffledForward = ReferenceAttention.forward(
+        q, gather(k, order), gather(v, order), positions, shuffledPositions, Masking.CAUSAL);
+    assertEqualSums(forward.out(), shuffledForward.out());
+    assertEqualSums(forward.lse(), shuffledForward.lse());
+    ReferenceAttention.Gradients gradients =
+        ReferenceAttention.backward(q, k, v, dOut, positions, positions, Masking.CAUSAL);
+    ReferenceAttention.Gradients shuffledGradients = ReferenceAttention.backward(
+        q, gather(k, order), gather(v, order), dOut, positions, shuffledPositions, Masking.CAUSAL);
+    assertEqualSums(gradients.dq(), shuffledGradients.dq());
+    assertEqualSums(gather(gradients.dk(), order), shuffledGradients.dk());
+    assertEqualSums(gather(gradients.dv(), order), shuffledGradients.dv());
+    assertThat(maxAbs(gradients.dk())).isGreaterThan(0.1);
+  }
+
+  /** Equal up to summation order: the sums are the same, taken in another order. */
+  private static void assertEqualSums(HostTensor expected, HostTensor actual) {
+    assertThat(TensorDifference.of("tensor", expected, actual).maxAbsError()).isLessThan(1e-6);
+  }
+
+  /** The first {@code count} tokens. */
+  private static HostTensor rows(HostTensor x, int count) {
+    int width = x.heads() * x.headDim();
+    return new HostTensor(count, x.heads(), x.headDim(), Arrays.copyOf(x.values(), count * width));
+  }
+
+  /** Token {@code i} of the result is token {@code order[i]} of {@code x}. */
+  private static HostTensor gather(HostTensor x, int[] order) {
+    int width = x.heads() * x.headDim();
+    float[] values = new float[x.values().length];
+    for (int token = 0; token < order.length; token++) {
+      System.arraycopy(x.values(), order[token] * width, values, token * width, width);
+    }
+    return new HostTensor(x.tokens(), x.heads(), x.headDim(), values);
   }
 
   private static double loss(HostTensor q, HostTensor k, HostTensor v, HostTensor dOut, TokenPositions positions, double theta) {
