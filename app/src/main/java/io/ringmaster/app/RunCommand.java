@@ -233,7 +233,7 @@ public final class RunCommand implements Callable<Integer> {
     return passed ? 0 : FAILED;
   }
 
-  /** Runs {@code work} here, printing a line every {@link #HEARTBEAT} so a long computation shows it is alive. */
+  /** Runs {@code work} on another thread and waits, printing a line every {@link #HEARTBEAT} so it shows it is alive. */
   private static <T> T withHeartbeat(PrintWriter err, String what, Supplier<T> work) {
     long startNanos = System.nanoTime();
     CompletableFuture<T> result = CompletableFuture.supplyAsync(work);

@@ -3,6 +3,8 @@ package io.ringmaster.sim.engine;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,9 @@ public final class SimulationEngine implements AutoCloseable {
   private final ActorSystem<SpawnProtocol.Command> system;
   private final int threads;
   private final AtomicInteger runs = new AtomicInteger();
+  /** Submitted stages not yet started, and how many run now (at most {@link #threads}); guarded by this. */
+  private final Queue<Submission> waiting = new ArrayDeque<>();
+  private int running;
 
   /** {@code dispatcherThreads} threads run the actors; the results do not depend on it. */
   public SimulationEngine(int dispatcherThreads) {
@@ -45,7 +50,7 @@ public final class SimulationEngine implements AutoCloseable {
     this(DEFAULT_THREADS);
   }
 
-  /** The threads the actors run on: how many stages can usefully run side by side. */
+  /** The threads the actors run on: how many stages run side by side. */
   public int threads() {
     return threads;
   }
@@ -55,16 +60,43 @@ public final class SimulationEngine implements AutoCloseable {
   }
 
   /**
-   * Starts simulating a stage and returns at once. Stages submitted together run side by side on the
-   * engine's threads, each on its own coordinator and actors: a curriculum's stages are independent,
-   * so a plan can use every thread while each outcome stays what {@link #simulate} gives.
+   * Starts simulating a stage and returns at once. Stages submitted together run side by side, each on
+   * its own coordinator and actors, at most one per engine thread and the rest in the order submitted as
+   * others finish: more at a time would only interleave them, since each stage's coordinator is one
+   * actor and the GPU actors it waits for would queue behind the other stages' work. A curriculum's
+   * stages are independent, so every outcome stays what {@link #simulate} gives.
    */
   public CompletableFuture<StageOutcome> submit(StageSetup setup, SimOptions options) {
-    CompletableFuture<StageOutcome> outcome = new CompletableFuture<>();
-    system.tell(new SpawnProtocol.Spawn<>(VirtualTimeCoordinator.create(setup, options, outcome),
-        "stage-" + runs.incrementAndGet(), Props.empty(), system.ignoreRef()));
-    return outcome;
+    Submission submission = new Submission(setup, options, new CompletableFuture<>());
+    synchronized (this) {
+      waiting.add(submission);
+    }
+    startWhatFits();
+    return submission.outcome();
   }
+
+  private void startWhatFits() {
+    while (true) {
+      Submission next;
+      synchronized (this) {
+        if (running >= threads || waiting.isEmpty()) {
+          return;
+        }
+        next = waiting.remove();
+        running++;
+      }
+      next.outcome().whenComplete((outcome, failure) -> {
+        synchronized (this) {
+          running--;
+        }
+        startWhatFits();
+      });
+      system.tell(new SpawnProtocol.Spawn<>(VirtualTimeCoordinator.create(next.setup(), next.options(), next.outcome()),
+          "stage-" + runs.incrementAndGet(), Props.empty(), system.ignoreRef()));
+    }
+  }
+
+  private record Submission(StageSetup setup, SimOptions options, CompletableFuture<StageOutcome> outcome) {}
 
   /** The outcome of a submitted stage (or what follows from it), waiting at most the engine's limit. */
   public <T> T await(CompletableFuture<T> outcome, StageSetup setup) {

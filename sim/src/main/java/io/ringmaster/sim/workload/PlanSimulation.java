@@ -15,13 +15,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Simulates the stages of a plan on one engine, one training step per stage (every step of a stage is
  * alike: the same program from the same state), and reports how long each stage takes. The stages are
- * independent, so they run side by side, one per engine thread; each outcome is the one the stage gives
- * alone ({@code DeterminismTest}).
+ * independent, so they are submitted together, the longest first, and run side by side as the engine
+ * allows ({@link SimulationEngine#submit}); each outcome is the one the stage gives alone
+ * ({@code DeterminismTest}).
  */
 public final class PlanSimulation {
   private PlanSimulation() {}
@@ -53,7 +53,7 @@ public final class PlanSimulation {
       GpuProfile profile, Observers observers, Progress progress) {
     long start = System.nanoTime();
     List<Prepared> prepared = stages.stream().map(stage -> prepare(plan, stage, profile, observers)).toList();
-    new Lanes(engine, longestFirst(stages).stream().map(prepared::get).toList()).start();
+    longestFirst(stages).forEach(index -> prepared.get(index).submit(engine));
     progress.stagesStarted(stages, engine.threads());
     List<StageResult> results = new ArrayList<>();
     for (Prepared stage : prepared) {
@@ -68,7 +68,7 @@ public final class PlanSimulation {
   public static StageResult stage(SimulationEngine engine, TrainingPlan plan, Stage stage, GpuProfile profile,
       Observers observers) {
     Prepared prepared = prepare(plan, stage, profile, observers);
-    new Lanes(engine, List.of(prepared)).start();
+    prepared.submit(engine);
     return prepared.result(engine);
   }
 
@@ -85,44 +85,6 @@ public final class PlanSimulation {
         ? SimOptions.DEFAULT
         : SimOptions.DEFAULT.withObserver(observer).withFastForward(false);
     return new Prepared(stage, workload, profile, setup, options, new CompletableFuture<>());
-  }
-
-  /**
-   * Submits stages in the order given, at most as many at a time as the engine has threads, the next
-   * as soon as one is done. More at a time would only interleave them: each stage's coordinator is
-   * one actor, and the GPU actors it waits for would queue behind the other stages' work.
-   */
-  private static final class Lanes {
-    private final SimulationEngine engine;
-    private final List<Prepared> order;
-    private final AtomicInteger next = new AtomicInteger();
-
-    private Lanes(SimulationEngine engine, List<Prepared> order) {
-      this.engine = engine;
-      this.order = order;
-    }
-
-    void start() {
-      for (int lane = 0; lane < engine.threads(); lane++) {
-        submitNext();
-      }
-    }
-
-    private void submitNext() {
-      int index = next.getAndIncrement();
-      if (index >= order.size()) {
-        return;
-      }
-      Prepared stage = order.get(index);
-      engine.submit(stage.setup(), stage.options()).whenComplete((outcome, failure) -> {
-        if (failure != null) {
-          stage.finished().completeExceptionally(failure);
-        } else {
-          stage.finished().complete(new Finished(outcome, System.nanoTime()));
-        }
-        submitNext();
-      });
-    }
   }
 
   /**
@@ -146,6 +108,16 @@ public final class PlanSimulation {
 
   private record Prepared(Stage stage, StageWorkload workload, GpuProfile profile, StageSetup setup,
       SimOptions options, CompletableFuture<Finished> finished) {
+    void submit(SimulationEngine engine) {
+      engine.submit(setup, options).whenComplete((outcome, failure) -> {
+        if (failure != null) {
+          finished.completeExceptionally(failure);
+        } else {
+          finished.complete(new Finished(outcome, System.nanoTime()));
+        }
+      });
+    }
+
     StageResult result(SimulationEngine engine) {
       return StageResult.of(workload, profile, stage.steps(), engine.await(finished, setup).outcome());
     }
