@@ -61,8 +61,8 @@ public final class WhatIfSweep {
   }
 
   /**
-   * @param ranked simulated combinations from the fastest, then the invalid ones, each group in the order
-   *     the combinations were tried
+   * @param ranked simulated combinations that fit from the fastest, then those out of memory from the
+   *     fastest, then the invalid ones in the order the combinations were tried
    * @param stagesSimulated stage simulations actually run (the rest were the same as one run before)
    */
   public record Result(SimulationReport asGiven, List<Outcome> ranked, int stagesSimulated, double wallSeconds) {
@@ -119,7 +119,7 @@ public final class WhatIfSweep {
   private Outcome outcome(Map<String, String> assignments, SimulationReport asGiven) {
     SimulationReport report;
     try {
-      report = simulate(variants.with(assignments));
+      report = simulate(variants.with(assignments, stageName));
     } catch (InputError | IllegalArgumentException invalid) {
       // every value of a what-if comes from the command line: the reason need not say so
       String prefix = Origin.commandLine().describe() + ": ";
@@ -165,7 +165,7 @@ public final class WhatIfSweep {
             + " in one --vary " + variation.key() + "=V1,V2,...");
       }
     }
-    if (keys.contains(PlanVariants.RING) && keys.contains("rings")) {
+    if (keys.contains(PlanVariants.RING) && keys.contains(PlanVariants.RINGS)) {
       throw new InputError(Origin.commandLine(), "--vary", "vary ring (GPUs per ring) or rings (rings per stage),"
           + " not both: each decides the other");
     }
@@ -189,9 +189,13 @@ public final class WhatIfSweep {
     return combinations.stream().map(Collections::unmodifiableMap).toList();
   }
 
+  /** The combinations that fit first, fastest first; then those out of memory; then the invalid ones. */
   private static List<Outcome> rank(List<Outcome> outcomes) {
     List<Outcome> ranked = new ArrayList<>(outcomes.stream().filter(Simulated.class::isInstance)
-        .sorted(Comparator.comparingDouble(o -> ((Simulated) o).report().totalMinutes())).toList());
+        .map(Simulated.class::cast)
+        .sorted(Comparator.comparing((Simulated o) -> o.report().outOfMemory())
+            .thenComparingDouble(o -> o.report().totalMinutes()))
+        .map(Outcome.class::cast).toList());
     ranked.addAll(outcomes.stream().filter(Invalid.class::isInstance).toList());
     return ranked;
   }
