@@ -149,8 +149,9 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   /**
-   * A line on stderr as the stages start (some side by side), then one per stage in stage order: its name
-   * and GPUs, and the wall seconds from the start until it was done.
+   * A line on stderr as the stages start (some side by side); every {@link PlanSimulation#HEARTBEAT} a line
+   * per stage running, saying where in the step it is; then one per stage in stage order: its name and
+   * GPUs, and the wall seconds from the start until it was done.
    */
   private static final class ProgressLines implements PlanSimulation.Progress {
     private final PrintWriter err;
@@ -167,10 +168,27 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     @Override
+    public void stagesRunning(List<PlanSimulation.RunningStage> running, double wallSeconds) {
+      printRunning(err, running, wallSeconds);
+    }
+
+    @Override
     public void stageFinished(Stage stage, StageResult result, double wallSeconds) {
       err.printf(Locale.ROOT, "ringmaster: stage %s on %d GPUs (%d × %d) done at %.1f s%n", stage.name(),
           stage.gpus(), stage.rings(), stage.ringSize(), wallSeconds);
       err.flush();
     }
+  }
+
+  /**
+   * A line per stage running, e.g. {@code ringmaster: stage 4194K at 30 s: micro-batch 1 of 2, backward,
+   * layer 17 of 32; 312.5 s of the step simulated} (where its GPU 0 is; the step's virtual time so far).
+   */
+  static void printRunning(PrintWriter err, List<PlanSimulation.RunningStage> running, double wallSeconds) {
+    for (PlanSimulation.RunningStage stage : running) {
+      err.printf(Locale.ROOT, "ringmaster: stage %s at %.0f s: %s; %,.1f s of the step simulated%n",
+          stage.stage().name(), wallSeconds, stage.position().describe(), stage.virtualSeconds());
+    }
+    err.flush();
   }
 }

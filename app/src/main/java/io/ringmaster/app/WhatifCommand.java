@@ -6,6 +6,7 @@ import io.ringmaster.sim.report.WhatIfTable;
 import io.ringmaster.sim.whatif.PlanVariants;
 import io.ringmaster.sim.whatif.Variation;
 import io.ringmaster.sim.whatif.WhatIfSweep;
+import io.ringmaster.sim.workload.PlanSimulation;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,9 +59,15 @@ public final class WhatifCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** One line per combination on stderr: which it is, then its total or why it is invalid, and wall seconds. */
+  /**
+   * One line per combination on stderr: which it is, then its total or why it is invalid, and wall seconds;
+   * a combination that takes longer than {@link PlanSimulation#HEARTBEAT} gets the simulate command's
+   * lines on where its stage is, and then its own line again with the outcome.
+   */
   private static final class ProgressLines implements WhatIfSweep.Progress {
     private final PrintWriter err;
+    private String combination = "";
+    private boolean lineOpen;
 
     private ProgressLines(PrintWriter err) {
       this.err = err;
@@ -68,13 +75,26 @@ public final class WhatifCommand implements Callable<Integer> {
 
     @Override
     public void started(int index, int count, Map<String, String> assignments) {
-      err.printf(Locale.ROOT, "ringmaster: [%d/%d] %s… ", index, count,
+      combination = String.format(Locale.ROOT, "ringmaster: [%d/%d] %s…", index, count,
           index == 0 ? "the plan as given" : WhatIfSweep.label(assignments));
+      err.print(combination);
       err.flush();
+      lineOpen = true;
+    }
+
+    @Override
+    public void stagesRunning(List<PlanSimulation.RunningStage> running, double wallSeconds) {
+      if (lineOpen) {
+        err.println();
+        lineOpen = false;
+      }
+      SimulateCommand.printRunning(err, running, wallSeconds);
     }
 
     @Override
     public void finished(WhatIfSweep.Outcome outcome, double wallSeconds) {
+      err.print(lineOpen ? " " : combination + " ");
+      lineOpen = false;
       if (outcome instanceof WhatIfSweep.Simulated simulated) {
         err.printf(Locale.ROOT, "%,.1f minutes in all (%.1f s)%n", simulated.report().totalMinutes(), wallSeconds);
       } else {

@@ -63,6 +63,7 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   private final StageSetup setup;
   private final SimOptions options;
   private final CompletableFuture<StageOutcome> outcome;
+  private final StageProgress progress;
   private final GpuPort[] ports;
   private final List<ActorRef<GpuActor.Command>> gpus = new ArrayList<>();
   private final List<ActorRef<LinkActor.Command>> links = new ArrayList<>();
@@ -89,11 +90,12 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   private int linkReportsDue;
 
   private VirtualTimeCoordinator(ActorContext<Command> context, StageSetup setup, SimOptions options,
-      CompletableFuture<StageOutcome> outcome) {
+      CompletableFuture<StageOutcome> outcome, StageProgress progress) {
     super(context);
     this.setup = setup;
     this.options = options;
     this.outcome = outcome;
+    this.progress = progress;
     int count = setup.gpus().size();
     ports = new GpuPort[count];
     batches = new GpuActor.Command[count][4];
@@ -105,11 +107,13 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
     spawnGpus(context);
     spawnLinks(context);
     startStage(context);
+    progress.publish(new StageProgress.Snapshot(StageProgress.Phase.RUNNING, 0, 0, 0));
   }
 
+  /** {@code progress} gets a snapshot now and then (see {@link StageProgress}); it does not change the outcome. */
   public static Behavior<Command> create(StageSetup setup, SimOptions options,
-      CompletableFuture<StageOutcome> outcome) {
-    return Behaviors.setup(context -> new VirtualTimeCoordinator(context, setup, options, outcome));
+      CompletableFuture<StageOutcome> outcome, StageProgress progress) {
+    return Behaviors.setup(context -> new VirtualTimeCoordinator(context, setup, options, outcome, progress));
   }
 
   @Override
@@ -185,7 +189,9 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       options.observer().instant(tick);
       lastInstant = tick;
       now = tick;
-      instants++;
+      if ((++instants & (StageProgress.INSTANTS_PER_SNAPSHOT - 1)) == 0) {
+        publishProgress(StageProgress.Phase.RUNNING);
+      }
       fabric.advance(tick);
       dispatch(tick);
       if (awaiting > 0) {
@@ -194,6 +200,19 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       collectStarted();
       tryFastForward();
     }
+  }
+
+  /**
+   * Where GPU 0 is, read between instants (every GPU has answered the last one, so no actor is
+   * changing its runner).
+   */
+  private void publishProgress(StageProgress.Phase phase) {
+    ProgramRunner runner = ports[0].runner();
+    if (runner == null) {
+      return;
+    }
+    ProgramRunner.State state = runner.state();
+    progress.publish(new StageProgress.Snapshot(phase, state.trainingStep(), state.pc(), now));
   }
 
   /**
@@ -347,6 +366,7 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       bottlenecks.put(traffic, byKind);
     }
     long simulated = delivered + fabric.events();
+    publishProgress(StageProgress.Phase.FINISHED);
     outcome.complete(new StageOutcome(stageReport, List.of(linkReports), bottlenecks,
         new StageOutcome.EngineStats(simulated + fastForward.skippedEvents(), simulated, instants,
             fastForward.jumps(), Ticks.seconds(now))));
