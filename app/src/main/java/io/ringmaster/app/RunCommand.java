@@ -54,11 +54,15 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    optionListHeading = "%nOptions:%n",
     description = {
-      "Runs a plan's stage on live workers (ring attention forward and backward of every layer), or checks it.",
-      "  ringmaster run --plan FILE|NAME [--stage NAME] (--local N | --seed HOST:PORT) [--steps K] [--compare]",
-      "  ringmaster run --check (--local N | --seed HOST:PORT) [--seq-len 8K] [--layout zigzag] [--mask causal]",
-      "--local N starts N worker JVMs on 127.0.0.1 and stops them at the end; --seed joins the workers' cluster."
+      "Runs a plan's stage on live workers, or checks ring attention on them.",
+      "A stage runs ring attention forward and backward of every layer (--compare: and its simulation);"
+          + " --check runs one attention problem and compares it with a plain reference.",
+      "--local N starts N worker JVMs on 127.0.0.1 and stops them at the end; --seed joins the workers'"
+          + " cluster. For example:",
+      "  ringmaster run --plan local-cpu --local 4 --compare",
+      "  ringmaster run --check --local 4"
     })
 public final class RunCommand implements Callable<Integer> {
   static final int FAILED = 1;

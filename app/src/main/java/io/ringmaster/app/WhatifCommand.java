@@ -24,12 +24,14 @@ import picocli.CommandLine.Spec;
     name = "whatif",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    optionListHeading = "%nOptions:%n",
     description = {
-      "What changes with a faster NIC, another placement, more rings? Simulates every combination of the",
-      "values given and ranks them by the plan's total time, with the speed-up over the plan as given.",
-      "  ringmaster whatif --plan P --vary KEY=V1,V2,... [--vary ...] [--stage NAME] [--format table|json]",
-      "Keys: ring (GPUs per ring, each stage keeping its GPUs), rings, nic-gbps, nodes, gpu, placement, zero,",
-      "offload, layout, any cluster field (as --set takes), plan field or stage field."
+      "What changes with a faster NIC, another placement, more rings?",
+      "Simulates every combination of the values given and ranks them by the plan's total time, with the"
+          + " speed-up over the plan as given.",
+      "Keys: ring (GPUs per ring, each stage keeping its GPUs), rings, nic-gbps, nodes, gpu, placement, zero,"
+          + " offload, layout, any cluster field (as --set takes), plan field or stage field. For example:",
+      "  ringmaster whatif --stage 1048K --vary nic-gbps=100,400 --vary ring=32,64"
     })
 public final class WhatifCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;

@@ -101,7 +101,9 @@ public final class WhatIfSweep {
   public Result run(List<Variation> variations, Progress progress) {
     check(variations);
     TrainingPlan asGivenPlan = variants.asGiven();
+    // a bad --stage or --profile is reported before the first progress line
     stages(asGivenPlan);
+    PlanSimulation.profile(asGivenPlan, profileName);
     long start = System.nanoTime();
     List<Map<String, String>> combinations = combinations(variations);
     progress.started(0, combinations.size(), Map.of());

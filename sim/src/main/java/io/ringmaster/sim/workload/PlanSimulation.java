@@ -29,7 +29,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PlanSimulation {
   /** Wall time between progress reports of the stages running: a long stage shows it is alive. */
-  public static final Duration HEARTBEAT = Duration.ofSeconds(10);
+  public static final int HEARTBEAT_SECONDS = 10;
+  public static final Duration HEARTBEAT = Duration.ofSeconds(HEARTBEAT_SECONDS);
 
   private PlanSimulation() {}
 
