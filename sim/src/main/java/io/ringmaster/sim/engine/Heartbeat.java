@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
  * Shows that long work is alive: whoever waits for it through {@link #await} runs {@code beat} every
  * {@code interval} of wall time, counted from this heartbeat's creation, until the work is done. The
  * waiting thread beats, so there is no timer thread to stop; waits one after another keep one cadence.
+ * One thread waits through a heartbeat at a time.
  */
 public final class Heartbeat {
   /** No beats. */
