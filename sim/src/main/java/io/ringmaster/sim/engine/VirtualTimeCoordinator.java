@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -84,7 +85,14 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   private long delivered;
   private long instants;
   private StageReport stageReport;
-  private boolean quiescent;
+  /** Nothing due and no GPU actor awaited: between steps (and before the first). */
+  private boolean quiescent = true;
+  /**
+   * A launch that came while an instant was still awaited. A GPU actor tells the director its step is done
+   * before it tells this coordinator the instant is processed, so the director may launch the next step
+   * first; the launch waits for quiescence, where it comes when the messages arrive in the other order.
+   */
+  private Optional<LaunchStep> deferredLaunch = Optional.empty();
   private final LinkReport[] linkReports;
   private final FastForward fastForward;
   private int linkReportsDue;
@@ -158,6 +166,10 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   }
 
   private Behavior<Command> onLaunchStep(LaunchStep launch) {
+    if (!quiescent) {
+      deferredLaunch = Optional.of(launch);
+      return this;
+    }
     quiescent = false;
     fabric.beginStep();
     GpuActor.RunStep run = new GpuActor.RunStep(launch.step(), launch.reportBlocks());
@@ -331,6 +343,11 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       return fail("the step ended with transfers posted that no GPU will ever match");
     }
     quiescent = true;
+    if (deferredLaunch.isPresent()) {
+      LaunchStep launch = deferredLaunch.get();
+      deferredLaunch = Optional.empty();
+      return onLaunchStep(launch);
+    }
     return stageReport == null ? this : accountLinks();
   }
 
