@@ -66,5 +66,8 @@ class WhatifCommandTest {
         + " both: each decides the other", "whatif", "--plan", plan, "--vary", "ring=8", "--vary", "rings=1");
     assertBadInput("ringmaster: command line: --stage: no stage '1M' in plan small; its stages: 32K, 16K",
         "whatif", "--plan", plan, "--stage", "1M", "--vary", "nic-gbps=100");
+    assertBadInput("ringmaster: command line: --profile: unknown GPU profile 'a100'; known: l40s, a100-80g-sxm,"
+        + " a100-40g-sxm, h100-sxm, h200-sxm, cpu (or the path of a profile .yaml file)",
+        "whatif", "--plan", plan, "--profile", "a100", "--vary", "nic-gbps=100");
   }
 }

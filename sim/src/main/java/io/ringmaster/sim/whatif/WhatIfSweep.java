@@ -31,8 +31,12 @@ import java.util.Set;
  * simulated once.
  */
 public final class WhatIfSweep {
-  /** Hears about each combination as it is simulated, for progress lines. */
-  public interface Progress {
+  /**
+   * Hears about each combination as it is simulated, for progress lines; and, as a
+   * {@link PlanSimulation.Progress}, about each stage simulated for it (one at a time: a stage whose
+   * inputs were simulated before is not simulated again).
+   */
+  public interface Progress extends PlanSimulation.Progress {
     Progress NONE = new Progress() {};
 
     /** {@code index} counts from 1; the plan as given is index 0. */
@@ -97,29 +101,31 @@ public final class WhatIfSweep {
   public Result run(List<Variation> variations, Progress progress) {
     check(variations);
     TrainingPlan asGivenPlan = variants.asGiven();
+    // a bad --stage or --profile is reported before the first progress line
     stages(asGivenPlan);
+    PlanSimulation.profile(asGivenPlan, profileName);
     long start = System.nanoTime();
     List<Map<String, String>> combinations = combinations(variations);
     progress.started(0, combinations.size(), Map.of());
     long asGivenStart = System.nanoTime();
-    SimulationReport asGiven = simulate(asGivenPlan);
+    SimulationReport asGiven = simulate(asGivenPlan, progress);
     progress.finished(new Simulated(Map.of(), asGiven, 1), seconds(asGivenStart));
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < combinations.size(); i++) {
       Map<String, String> assignments = combinations.get(i);
       progress.started(i + 1, combinations.size(), assignments);
       long combinationStart = System.nanoTime();
-      Outcome outcome = outcome(assignments, asGiven);
+      Outcome outcome = outcome(assignments, asGiven, progress);
       progress.finished(outcome, seconds(combinationStart));
       outcomes.add(outcome);
     }
     return new Result(asGiven, rank(outcomes), simulated.size(), seconds(start));
   }
 
-  private Outcome outcome(Map<String, String> assignments, SimulationReport asGiven) {
+  private Outcome outcome(Map<String, String> assignments, SimulationReport asGiven, Progress progress) {
     SimulationReport report;
     try {
-      report = simulate(variants.with(assignments, stageName));
+      report = simulate(variants.with(assignments, stageName), progress);
     } catch (InputError | IllegalArgumentException invalid) {
       // every value of a what-if comes from the command line: the reason need not say so
       String prefix = Origin.commandLine().describe() + ": ";
@@ -129,7 +135,7 @@ public final class WhatIfSweep {
     return new Simulated(assignments, report, asGiven.totalMinutes() / report.totalMinutes());
   }
 
-  private SimulationReport simulate(TrainingPlan plan) {
+  private SimulationReport simulate(TrainingPlan plan, Progress progress) {
     GpuProfile profile = PlanSimulation.profile(plan, profileName);
     List<StageResult> results = new ArrayList<>();
     for (Stage stage : stages(plan)) {
@@ -137,7 +143,7 @@ public final class WhatIfSweep {
       StageKey key = new StageKey(workload, sameNetwork(plan.cluster()), profile, stage.steps());
       StageResult result = simulated.get(key);
       if (result == null) {
-        result = PlanSimulation.stage(engine, plan, stage, profile, PlanSimulation.Observers.NONE);
+        result = PlanSimulation.stage(engine, plan, stage, profile, PlanSimulation.Observers.NONE, progress);
         simulated.put(key, result);
       }
       results.add(result);
