@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * the cpu backend; the CUDA driver and its GPUs, or the one-line reason there are none; whether this
  * build carries our PTX and whether the driver compiles it; and which attention backends follow.
  */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
+@Command(name = "doctor", mixinStandardHelpOptions = true, optionListHeading = "%nOptions:%n",
     description = "Reports Java, memory, the DJL engine, CUDA devices and which attention backends this machine runs.")
 public final class DoctorCommand implements Callable<Integer> {
   private static final double GIB = 1L << 30;

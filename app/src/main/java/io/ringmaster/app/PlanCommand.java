@@ -30,11 +30,14 @@ import picocli.CommandLine.Spec;
     name = "plan",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    optionListHeading = "%nOptions:%n",
     description = {
       "Does it fit? The per-GPU memory ledger of each stage, against the GPU's memory.",
-      "  ringmaster plan --model M --cluster C --seq-len N --ring R [--rings K] [--zero Z] ...",
+      "The stages of a plan, or one stage given by options:",
       "  ringmaster plan --plan FILE|NAME [--stage NAME]",
-      "Add --max-context (longest length for the ring) or --min-ring (smallest ring for the length)."
+      "  ringmaster plan --model M --cluster C --seq-len N --ring R [--rings K] ...",
+      "Add --max-context (the longest sequence that fits on the ring) or --min-ring (the smallest ring that"
+          + " fits the sequence)."
     })
 public final class PlanCommand implements Callable<Integer> {
   /** The name of the plan and stage given by options rather than a plan file. */

@@ -19,7 +19,7 @@ final class PlanSettings {
   @Option(names = "--model", paramLabel = "M", description = "llama-3-8b, llama-3-70b, llama-2-7b, llama-2-13b, or a Hugging Face config.json path.")
   private Optional<String> model;
 
-  @Option(names = "--cluster", paramLabel = "C", description = "crusoe-l40s[:GPUS], dgx-a100[:GPUS], dgx-h100[:GPUS], or a cluster YAML path.")
+  @Option(names = "--cluster", paramLabel = "C", description = "A preset (crusoe-l40s, dgx-a100, dgx-h100), with a size in GPUs if you like (dgx-a100:64), or a cluster YAML path.")
   private Optional<String> cluster;
 
   @Option(names = "--set", paramLabel = "FIELD=VALUE", description = "Override a cluster field, e.g. nic-gbps=200 (repeatable).")

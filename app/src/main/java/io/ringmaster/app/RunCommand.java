@@ -16,6 +16,7 @@ import io.ringmaster.kernels.layout.ShardLayout;
 import io.ringmaster.kernels.reference.ReferenceAttention;
 import io.ringmaster.sim.cost.GpuProfile;
 import io.ringmaster.sim.cost.ProfileLoader;
+import io.ringmaster.sim.engine.Heartbeat;
 import io.ringmaster.topology.input.InputError;
 import io.ringmaster.topology.input.Origin;
 import io.ringmaster.topology.plan.PlanLoader;
@@ -32,7 +33,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -54,11 +54,15 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    optionListHeading = "%nOptions:%n",
     description = {
-      "Runs a plan's stage on live workers (ring attention forward and backward of every layer), or checks it.",
-      "  ringmaster run --plan FILE|NAME [--stage NAME] (--local N | --seed HOST:PORT) [--steps K] [--compare]",
-      "  ringmaster run --check (--local N | --seed HOST:PORT) [--seq-len 8K] [--layout zigzag] [--mask causal]",
-      "--local N starts N worker JVMs on 127.0.0.1 and stops them at the end; --seed joins the workers' cluster."
+      "Runs a plan's stage on live workers, or checks ring attention on them.",
+      "A stage runs ring attention forward and backward of every layer (--compare: and its simulation);"
+          + " --check runs one attention problem and compares it with a plain reference.",
+      "--local N starts N worker JVMs on 127.0.0.1 and stops them at the end; --seed joins the workers'"
+          + " cluster. For example:",
+      "  ringmaster run --plan local-cpu --local 4 --compare",
+      "  ringmaster run --check --local 4"
     })
 public final class RunCommand implements Callable<Integer> {
   static final int FAILED = 1;
@@ -67,6 +71,8 @@ public final class RunCommand implements Callable<Integer> {
   private static final long CHECK_SEED = 2024;
   /** Silence before a long computation says it is still alive: short enough that nobody wonders whether it hangs. */
   private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+  /** The reference is minutes at most on the problems --check takes; a day means it hangs. */
+  private static final Duration WORK_LIMIT = Duration.ofDays(1);
 
   @Spec private CommandSpec spec;
 
@@ -236,19 +242,19 @@ public final class RunCommand implements Callable<Integer> {
   /** Runs {@code work} on another thread and waits, printing a line every {@link #HEARTBEAT} so it shows it is alive. */
   private static <T> T withHeartbeat(PrintWriter err, String what, Supplier<T> work) {
     long startNanos = System.nanoTime();
-    CompletableFuture<T> result = CompletableFuture.supplyAsync(work);
-    while (true) {
-      try {
-        return result.get(HEARTBEAT.toSeconds(), TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        err.printf(Locale.ROOT, "ringmaster: %s is still computing (%.0f s)%n", what, (System.nanoTime() - startNanos) / 1e9);
-        err.flush();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while computing " + what, e);
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
-      }
+    Heartbeat heartbeat = new Heartbeat(HEARTBEAT, () -> {
+      err.printf(Locale.ROOT, "ringmaster: %s is still computing (%.0f s)%n", what, (System.nanoTime() - startNanos) / 1e9);
+      err.flush();
+    });
+    try {
+      return heartbeat.await(CompletableFuture.supplyAsync(work), WORK_LIMIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while computing " + what, e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(what + " did not finish within " + WORK_LIMIT.toHours() + " hours", e);
     }
   }
 

@@ -36,11 +36,14 @@ import picocli.CommandLine.Spec;
     name = "simulate",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    optionListHeading = "%nOptions:%n",
     description = {
-      "How long does each stage take, and what holds it back? Simulates one training step of every stage,",
-      "every layer and ring step on every GPU, and prints step time, stage minutes, MFU, where the time goes,",
-      "the bottleneck and peak memory. Default: the gradient-llama3-8b plan on crusoe-l40s:512.",
-      "  ringmaster simulate [--plan FILE|NAME] [--cluster C] [--placement packed|spread] [--trace FILE.json]"
+      "How long does each stage take, and what holds it back?",
+      "Simulates one training step of every stage, every layer and ring step on every GPU, and prints step"
+          + " time, stage minutes, MFU, where the time goes, the bottleneck and peak memory. By default the"
+          + " plan is gradient-llama3-8b, on 512 L40S GPUs (crusoe-l40s:512).",
+      "On stderr: a line as the stages start, every " + PlanSimulation.HEARTBEAT_SECONDS + " s a line per stage"
+          + " running (where in the step it is), and a line as each stage is done."
     })
 public final class SimulateCommand implements Callable<Integer> {
   /** About 100 bytes of JSON per event: a trace of at most some 50 MB, which ui.perfetto.dev opens at once. */
@@ -53,7 +56,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Mixin private PlanSettings settings;
 
   @Option(names = "--trace", paramLabel = "FILE.json",
-      description = "Write one training step of one stage as a Chrome/Perfetto trace (open it in ui.perfetto.dev).")
+      description = "Write one training step of one stage as a Chrome/Perfetto trace, which ui.perfetto.dev opens.")
   private Optional<Path> trace;
 
   @Option(names = "--trace-stage", paramLabel = "NAME", description = "The stage to trace; default the first simulated.")
@@ -149,8 +152,9 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   /**
-   * A line on stderr as the stages start (some side by side), then one per stage in stage order: its name
-   * and GPUs, and the wall seconds from the start until it was done.
+   * A line on stderr as the stages start (some side by side); every {@link PlanSimulation#HEARTBEAT} a line
+   * per stage running, saying where in the step it is; then one per stage in stage order: its name and
+   * GPUs, and the wall seconds from the start until it was done.
    */
   private static final class ProgressLines implements PlanSimulation.Progress {
     private final PrintWriter err;
@@ -167,10 +171,27 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     @Override
+    public void stagesRunning(List<PlanSimulation.RunningStage> running, double wallSeconds) {
+      printRunning(err, running, wallSeconds);
+    }
+
+    @Override
     public void stageFinished(Stage stage, StageResult result, double wallSeconds) {
       err.printf(Locale.ROOT, "ringmaster: stage %s on %d GPUs (%d × %d) done at %.1f s%n", stage.name(),
           stage.gpus(), stage.rings(), stage.ringSize(), wallSeconds);
       err.flush();
     }
+  }
+
+  /**
+   * A line per stage running, e.g. {@code ringmaster: stage 4194K at 30 s: micro-batch 1 of 2, backward,
+   * layer 17 of 32; 312.5 s of the step simulated} (where its GPU 0 is; the step's virtual time so far).
+   */
+  static void printRunning(PrintWriter err, List<PlanSimulation.RunningStage> running, double wallSeconds) {
+    for (PlanSimulation.RunningStage stage : running) {
+      err.printf(Locale.ROOT, "ringmaster: stage %s at %.0f s: %s; %,.1f s of the step simulated%n",
+          stage.stage().name(), wallSeconds, stage.position().describe(), stage.virtualSeconds());
+    }
+    err.flush();
   }
 }

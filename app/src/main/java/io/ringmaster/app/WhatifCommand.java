@@ -6,6 +6,7 @@ import io.ringmaster.sim.report.WhatIfTable;
 import io.ringmaster.sim.whatif.PlanVariants;
 import io.ringmaster.sim.whatif.Variation;
 import io.ringmaster.sim.whatif.WhatIfSweep;
+import io.ringmaster.sim.workload.PlanSimulation;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +24,14 @@ import picocli.CommandLine.Spec;
     name = "whatif",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    optionListHeading = "%nOptions:%n",
     description = {
-      "What changes with a faster NIC, another placement, more rings? Simulates every combination of the",
-      "values given and ranks them by the plan's total time, with the speed-up over the plan as given.",
-      "  ringmaster whatif --plan P --vary KEY=V1,V2,... [--vary ...] [--stage NAME] [--format table|json]",
-      "Keys: ring (GPUs per ring, each stage keeping its GPUs), rings, nic-gbps, nodes, gpu, placement, zero,",
-      "offload, layout, any cluster field (as --set takes), plan field or stage field."
+      "What changes with a faster NIC, another placement, more rings?",
+      "Simulates every combination of the values given and ranks them by the plan's total time, with the"
+          + " speed-up over the plan as given.",
+      "Keys: ring (GPUs per ring, each stage keeping its GPUs), rings, nic-gbps, nodes, gpu, placement, zero,"
+          + " offload, layout, any cluster field (as --set takes), plan field or stage field. For example:",
+      "  ringmaster whatif --stage 1048K --vary nic-gbps=100,400 --vary ring=32,64"
     })
 public final class WhatifCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
@@ -58,9 +61,15 @@ public final class WhatifCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** One line per combination on stderr: which it is, then its total or why it is invalid, and wall seconds. */
+  /**
+   * One line per combination on stderr: which it is, then its total or why it is invalid, and wall seconds;
+   * a combination that takes longer than {@link PlanSimulation#HEARTBEAT} gets the simulate command's
+   * lines on where its stage is, and then its own line again with the outcome.
+   */
   private static final class ProgressLines implements WhatIfSweep.Progress {
     private final PrintWriter err;
+    private String combination = "";
+    private boolean lineOpen;
 
     private ProgressLines(PrintWriter err) {
       this.err = err;
@@ -68,13 +77,26 @@ public final class WhatifCommand implements Callable<Integer> {
 
     @Override
     public void started(int index, int count, Map<String, String> assignments) {
-      err.printf(Locale.ROOT, "ringmaster: [%d/%d] %s… ", index, count,
+      combination = String.format(Locale.ROOT, "ringmaster: [%d/%d] %s…", index, count,
           index == 0 ? "the plan as given" : WhatIfSweep.label(assignments));
+      err.print(combination);
       err.flush();
+      lineOpen = true;
+    }
+
+    @Override
+    public void stagesRunning(List<PlanSimulation.RunningStage> running, double wallSeconds) {
+      if (lineOpen) {
+        err.println();
+        lineOpen = false;
+      }
+      SimulateCommand.printRunning(err, running, wallSeconds);
     }
 
     @Override
     public void finished(WhatIfSweep.Outcome outcome, double wallSeconds) {
+      err.print(lineOpen ? " " : combination + " ");
+      lineOpen = false;
       if (outcome instanceof WhatIfSweep.Simulated simulated) {
         err.printf(Locale.ROOT, "%,.1f minutes in all (%.1f s)%n", simulated.report().totalMinutes(), wallSeconds);
       } else {

@@ -29,10 +29,11 @@ import picocli.CommandLine.Spec;
     name = "worker",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    optionListHeading = "%nOptions:%n",
     description = {
       "A worker node hosting GPU actors on real attention kernels, for `ringmaster run` to drive.",
-      "  ringmaster worker --seed HOST:PORT [--port P] [--gpus K] [--device cpu|cuda|auto]",
-      "The first node started is the seed: give it --port equal to the seed's port."
+      "The first node started is the seed: give it --port equal to the seed's port. For example:",
+      "  ringmaster worker --seed 127.0.0.1:2551 --port 2551"
     })
 public final class WorkerCommand implements Callable<Integer> {
   /** DJL's PyTorch engine reads its intra-op thread count from this property when it starts. */

@@ -150,6 +150,15 @@ class SimulateCommandTest {
         "--trace-stage", "32K");
     assertBadInput("ringmaster: command line: --format: expected table | json, got 'xml'",
         "simulate", "--plan", plan, "--format", "xml");
+    assertBadInput("ringmaster: command line: --profile: unknown GPU profile 'a100'; known: l40s, a100-80g-sxm,"
+        + " a100-40g-sxm, h100-sxm, h200-sxm, cpu (or the path of a profile .yaml file)",
+        "simulate", "--plan", plan, "--profile", "a100");
+    Path missing = folder.resolve("measured.yaml");
+    assertBadInput("ringmaster: command line: --profile: no such file " + missing,
+        "simulate", "--plan", plan, "--profile", missing.toString());
+    Files.writeString(missing, "gpu: l40s\n");
+    assertBadInput("ringmaster: " + missing + ":1:1: peak-tflops: missing; this field is required",
+        "simulate", "--plan", plan, "--profile", missing.toString());
     Path bad = folder.resolve("bad.yaml");
     Files.writeString(bad, SMALL_PLAN.replace("rings: 2", "rings: 3"));
     assertBadInput("ringmaster: " + bad + ":6:48: stages[0].rings: 3 rings do not divide 16 GPUs; expected a"

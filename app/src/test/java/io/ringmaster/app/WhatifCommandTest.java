@@ -23,9 +23,9 @@ class WhatifCommandTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = run.out().lines().toList();
     int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("rank")).findFirst().orElseThrow());
-    assertThat(lines.get(header)).containsPattern("rank +ring +nic-gbps +total min +speed-up +longest stage: its bottleneck");
+    assertThat(lines.get(header)).containsPattern("rank +ring +nic-gbps +total min +speed-up +peak GiB +longest stage: its bottleneck");
     assertThat(lines.get(header + 1)).startsWith("1 ");
-    assertThat(run.out()).containsPattern("(?m)^as given .* 1\\.00× +32K: ")
+    assertThat(run.out()).containsPattern("(?m)^as given .* 1\\.00× +[0-9.]+ +32K: ")
         .contains("invalid combinations")
         .contains("ring=3 nic-gbps=25: --vary ring: a ring of 3 GPUs does not divide stage 32K's 16 GPUs");
     // progress: the plan as given, then each of the 6 combinations
@@ -66,5 +66,8 @@ class WhatifCommandTest {
         + " both: each decides the other", "whatif", "--plan", plan, "--vary", "ring=8", "--vary", "rings=1");
     assertBadInput("ringmaster: command line: --stage: no stage '1M' in plan small; its stages: 32K, 16K",
         "whatif", "--plan", plan, "--stage", "1M", "--vary", "nic-gbps=100");
+    assertBadInput("ringmaster: command line: --profile: unknown GPU profile 'a100'; known: l40s, a100-80g-sxm,"
+        + " a100-40g-sxm, h100-sxm, h200-sxm, cpu (or the path of a profile .yaml file)",
+        "whatif", "--plan", plan, "--profile", "a100", "--vary", "nic-gbps=100");
   }
 }

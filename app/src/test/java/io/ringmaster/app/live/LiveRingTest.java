@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,9 +112,12 @@ class LiveRingTest {
         assertThat(ledger.ringBuffersBytes()).isPositive();
         assertThat(ledger.weightsBytes() + ledger.gradientsBytes() + ledger.optimizerBytes()).isZero();
         assertThat(gpu.peakMemoryBytes()).isEqualTo(ledger.totalBytes());
-        // busy and waiting add up to the step, less the microseconds before the first work starts
-        assertThat(gpu.computeSeconds() + gpu.ringWaitSeconds())
-            .isCloseTo(gpu.finishSeconds() - gpu.startSeconds(), Offset.offset(1e-3));
+        // busy and waiting add up to the step, less what the worker spends between works: microseconds on
+        // a quiet machine, tens of milliseconds when a loaded one deschedules the worker (seen: 10 ms in CI)
+        double stepSeconds = gpu.finishSeconds() - gpu.startSeconds();
+        double accountedSeconds = gpu.computeSeconds() + gpu.ringWaitSeconds();
+        assertThat(accountedSeconds).isLessThanOrEqualTo(stepSeconds + 1e-6)
+            .isGreaterThan(stepSeconds - Math.max(0.05, 0.1 * stepSeconds));
       }
       assertThat(step.blocks()).hasSize(4 * 2 * 2 * 4);
     }

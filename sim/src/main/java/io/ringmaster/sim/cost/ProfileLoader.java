@@ -22,13 +22,22 @@ public final class ProfileLoader {
 
   private ProfileLoader() {}
 
-  /** A packaged profile by name, or a profile file by path (ending in .yaml or .yml). */
+  /** A packaged profile by name, or a profile file by path, as given with {@code --profile}. */
   public static GpuProfile load(String nameOrPath) {
+    return load(new YamlValue.Scalar(nameOrPath, Origin.commandLine(), "--profile"));
+  }
+
+  /**
+   * A packaged profile by name, or a profile file by path (ending in .yaml or .yml); an unknown name or a
+   * missing file is reported at {@code reference} (the option or field that gave it).
+   */
+  private static GpuProfile load(YamlValue.Scalar reference) {
+    String nameOrPath = reference.asString();
     if (nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml")) {
-      return read(YamlReader.readFile(Path.of(nameOrPath)));
+      return read(YamlReader.readFile(Path.of(nameOrPath), reference));
     }
     if (!PACKAGED.contains(nameOrPath)) {
-      throw new InputError(Origin.commandLine(), "profile", "unknown GPU profile '" + nameOrPath + "'; known: "
+      throw InputError.at(reference, "unknown GPU profile '" + nameOrPath + "'; known: "
           + String.join(", ", PACKAGED) + " (or the path of a profile .yaml file)");
     }
     return read(YamlReader.readResource(ProfileLoader.class, "/profiles/" + nameOrPath + ".yaml",

@@ -56,7 +56,7 @@ public final class SimulationEngine implements AutoCloseable {
   }
 
   public StageOutcome simulate(StageSetup setup, SimOptions options) {
-    return await(submit(setup, options), setup);
+    return await(submit(setup, options, new StageProgress()), setup, Heartbeat.NONE);
   }
 
   /**
@@ -64,10 +64,11 @@ public final class SimulationEngine implements AutoCloseable {
    * its own coordinator and actors, at most one per engine thread and the rest in the order submitted as
    * others finish: more at a time would only interleave them, since each stage's coordinator is one
    * actor and the GPU actors it waits for would queue behind the other stages' work. A curriculum's
-   * stages are independent, so every outcome stays what {@link #simulate} gives.
+   * stages are independent, so every outcome stays what {@link #simulate} gives. The stage's coordinator
+   * publishes how far it has come to {@code progress}.
    */
-  public CompletableFuture<StageOutcome> submit(StageSetup setup, SimOptions options) {
-    Submission submission = new Submission(setup, options, new CompletableFuture<>());
+  public CompletableFuture<StageOutcome> submit(StageSetup setup, SimOptions options, StageProgress progress) {
+    Submission submission = new Submission(setup, options, progress, new CompletableFuture<>());
     synchronized (this) {
       waiting.add(submission);
     }
@@ -91,17 +92,22 @@ public final class SimulationEngine implements AutoCloseable {
         }
         startWhatFits();
       });
-      system.tell(new SpawnProtocol.Spawn<>(VirtualTimeCoordinator.create(next.setup(), next.options(), next.outcome()),
+      system.tell(new SpawnProtocol.Spawn<>(
+          VirtualTimeCoordinator.create(next.setup(), next.options(), next.outcome(), next.progress()),
           "stage-" + runs.incrementAndGet(), Props.empty(), system.ignoreRef()));
     }
   }
 
-  private record Submission(StageSetup setup, SimOptions options, CompletableFuture<StageOutcome> outcome) {}
+  private record Submission(StageSetup setup, SimOptions options, StageProgress progress,
+      CompletableFuture<StageOutcome> outcome) {}
 
-  /** The outcome of a submitted stage (or what follows from it), waiting at most the engine's limit. */
-  public <T> T await(CompletableFuture<T> outcome, StageSetup setup) {
+  /**
+   * The outcome of a submitted stage (or what follows from it), waiting at most the engine's limit, with
+   * {@code heartbeat} beating meanwhile.
+   */
+  public <T> T await(CompletableFuture<T> outcome, StageSetup setup, Heartbeat heartbeat) {
     try {
-      return outcome.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+      return heartbeat.await(outcome, LIMIT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while simulating stage " + setup.stage(), e);

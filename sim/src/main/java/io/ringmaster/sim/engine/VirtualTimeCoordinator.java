@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -63,6 +64,7 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   private final StageSetup setup;
   private final SimOptions options;
   private final CompletableFuture<StageOutcome> outcome;
+  private final StageProgress progress;
   private final GpuPort[] ports;
   private final List<ActorRef<GpuActor.Command>> gpus = new ArrayList<>();
   private final List<ActorRef<LinkActor.Command>> links = new ArrayList<>();
@@ -83,17 +85,25 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   private long delivered;
   private long instants;
   private StageReport stageReport;
-  private boolean quiescent;
+  /** Nothing due and no GPU actor awaited: between steps (and before the first). */
+  private boolean quiescent = true;
+  /**
+   * A launch that came while an instant was still awaited. A GPU actor tells the director its step is done
+   * before it tells this coordinator the instant is processed, so the director may launch the next step
+   * first; the launch waits for quiescence, where it comes when the messages arrive in the other order.
+   */
+  private Optional<LaunchStep> deferredLaunch = Optional.empty();
   private final LinkReport[] linkReports;
   private final FastForward fastForward;
   private int linkReportsDue;
 
   private VirtualTimeCoordinator(ActorContext<Command> context, StageSetup setup, SimOptions options,
-      CompletableFuture<StageOutcome> outcome) {
+      CompletableFuture<StageOutcome> outcome, StageProgress progress) {
     super(context);
     this.setup = setup;
     this.options = options;
     this.outcome = outcome;
+    this.progress = progress;
     int count = setup.gpus().size();
     ports = new GpuPort[count];
     batches = new GpuActor.Command[count][4];
@@ -105,11 +115,13 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
     spawnGpus(context);
     spawnLinks(context);
     startStage(context);
+    progress.publish(new StageProgress.Snapshot(StageProgress.Phase.RUNNING, 0, 0, 0));
   }
 
+  /** {@code progress} gets a snapshot now and then (see {@link StageProgress}); it does not change the outcome. */
   public static Behavior<Command> create(StageSetup setup, SimOptions options,
-      CompletableFuture<StageOutcome> outcome) {
-    return Behaviors.setup(context -> new VirtualTimeCoordinator(context, setup, options, outcome));
+      CompletableFuture<StageOutcome> outcome, StageProgress progress) {
+    return Behaviors.setup(context -> new VirtualTimeCoordinator(context, setup, options, outcome, progress));
   }
 
   @Override
@@ -154,6 +166,10 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
   }
 
   private Behavior<Command> onLaunchStep(LaunchStep launch) {
+    if (!quiescent) {
+      deferredLaunch = Optional.of(launch);
+      return this;
+    }
     quiescent = false;
     fabric.beginStep();
     GpuActor.RunStep run = new GpuActor.RunStep(launch.step(), launch.reportBlocks());
@@ -185,7 +201,9 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       options.observer().instant(tick);
       lastInstant = tick;
       now = tick;
-      instants++;
+      if ((++instants & (StageProgress.INSTANTS_PER_SNAPSHOT - 1)) == 0) {
+        publishProgress(StageProgress.Phase.RUNNING);
+      }
       fabric.advance(tick);
       dispatch(tick);
       if (awaiting > 0) {
@@ -194,6 +212,19 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       collectStarted();
       tryFastForward();
     }
+  }
+
+  /**
+   * Where GPU 0 is, read between instants (every GPU has answered the last one, so no actor is
+   * changing its runner).
+   */
+  private void publishProgress(StageProgress.Phase phase) {
+    ProgramRunner runner = ports[0].runner();
+    if (runner == null) {
+      return;
+    }
+    ProgramRunner.State state = runner.state();
+    progress.publish(new StageProgress.Snapshot(phase, state.trainingStep(), state.pc(), now));
   }
 
   /**
@@ -312,6 +343,11 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       return fail("the step ended with transfers posted that no GPU will ever match");
     }
     quiescent = true;
+    if (deferredLaunch.isPresent()) {
+      LaunchStep launch = deferredLaunch.get();
+      deferredLaunch = Optional.empty();
+      return onLaunchStep(launch);
+    }
     return stageReport == null ? this : accountLinks();
   }
 
@@ -347,6 +383,7 @@ public final class VirtualTimeCoordinator extends AbstractBehavior<VirtualTimeCo
       bottlenecks.put(traffic, byKind);
     }
     long simulated = delivered + fabric.events();
+    publishProgress(StageProgress.Phase.FINISHED);
     outcome.complete(new StageOutcome(stageReport, List.of(linkReports), bottlenecks,
         new StageOutcome.EngineStats(simulated + fastForward.skippedEvents(), simulated, instants,
             fastForward.jumps(), Ticks.seconds(now))));

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A what-if sweep as JSON: {@code {"plan","asGiven":{...},"combinations":[{"settings":{KEY: VALUE},"valid":true,
- * "totalMinutes","speedup","bottleneck","stages":[{stage as in simulate's JSON}]} or {"settings","valid":false,
+ * "totalMinutes","speedup","peakMemoryBytes","outOfMemory","bottleneck","stages":[{stage as in simulate's JSON}]} or {"settings","valid":false,
  * "reason"}],"events","stagesSimulated","wallSeconds"}}, combinations ranked as in the table. Only
  * {@code wallSeconds} differs from run to run; a reproducible document leaves it out.
  */
@@ -44,6 +44,8 @@ public final class WhatIfJson {
     node.put("valid", true);
     node.put("totalMinutes", report.totalMinutes());
     node.put("speedup", speedup);
+    node.put("peakMemoryBytes", report.peakMemoryBytes());
+    node.put("outOfMemory", report.outOfMemory());
     node.put("bottleneck", report.bottleneck());
     ArrayNode stages = node.putArray("stages");
     for (StageResult stage : report.stages()) {

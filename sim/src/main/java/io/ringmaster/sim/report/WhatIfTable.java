@@ -8,10 +8,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A what-if sweep for people: the combinations ranked by the plan's total time, each with its speed-up
- * over the plan as given and the bottleneck of its longest stage; then the invalid ones with the reason.
+ * A what-if sweep for people: the combinations ranked by the plan's total time, those that fit in memory
+ * first, each with its speed-up over the plan as given, its largest peak memory per GPU (OOM where it does
+ * not fit) and the bottleneck of its longest stage; then the invalid ones with the reason.
  */
 public final class WhatIfTable {
+  private static final double GIB = 1L << 30;
+
   private WhatIfTable() {}
 
   public static String render(WhatIfSweep.Result result) {
@@ -21,7 +24,7 @@ public final class WhatIfTable {
     List<String[]> rows = new ArrayList<>();
     List<String> header = new ArrayList<>(List.of("rank"));
     header.addAll(keys);
-    header.addAll(List.of("total min", "speed-up", "longest stage: its bottleneck"));
+    header.addAll(List.of("total min", "speed-up", "peak GiB", "longest stage: its bottleneck"));
     rows.add(header.toArray(String[]::new));
     int rank = 0;
     for (WhatIfSweep.Outcome outcome : result.ranked()) {
@@ -56,6 +59,7 @@ public final class WhatIfTable {
     }
     cells.add(String.format(Locale.ROOT, "%,.1f", report.totalMinutes()));
     cells.add(String.format(Locale.ROOT, "%.2f×", speedup));
+    cells.add(String.format(Locale.ROOT, "%.2f%s", report.peakMemoryBytes() / GIB, report.outOfMemory() ? " OOM" : ""));
     cells.add(report.bottleneck());
     return cells.toArray(String[]::new);
   }
@@ -73,7 +77,7 @@ public final class WhatIfTable {
       StringBuilder line = new StringBuilder();
       for (int c = 0; c < columns; c++) {
         boolean last = c == columns - 1;
-        boolean number = c >= columns - 3 && !last && row != rows.get(0);
+        boolean number = c >= columns - 4 && !last && row != rows.get(0);
         String cell = last ? row[c] : pad(row[c], widths[c], number);
         line.append(c == 0 ? "" : "  ").append(cell);
       }

@@ -9,6 +9,7 @@ import io.ringmaster.topology.plan.PlanLoader;
 import io.ringmaster.topology.plan.TrainingPlan;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
@@ -20,10 +21,19 @@ import java.util.function.UnaryOperator;
  * {@code grad-accumulation}, ...), or {@code ring}: the GPUs per ring of every stage, which keeps each
  * stage's GPUs (so its rings become GPUs / ring). Cluster fields win over plan fields, plan fields over
  * stage fields.
+ *
+ * <p>Changing the rings ({@code ring} or {@code rings}) lays out the same training differently: each
+ * stage keeps its sequences per step (rings × gradient accumulation), and its gradient accumulation
+ * becomes that batch / rings, as the seed team traded accumulation for rings side by side. Otherwise
+ * four rings instead of one would train on four times the tokens in the same steps, and the total
+ * time would not compare. A rings count that does not divide a stage's batch is an invalid
+ * combination; varying {@code grad-accumulation} as well sets it as given instead.
  */
 public final class PlanVariants {
   /** GPUs per ring, every stage keeping its GPUs. */
   public static final String RING = "ring";
+  public static final String RINGS = "rings";
+  private static final String GRAD_ACCUMULATION = "grad-accumulation";
 
   private final Scalar planReference;
   private final Map<String, Scalar> settings;
@@ -45,10 +55,12 @@ public final class PlanVariants {
   }
 
   /**
-   * The plan with {@code assignments} (key to value) applied. An assignment that the plan cannot take
-   * (3 rings of 8 GPUs, an unknown GPU) is an {@link InputError} naming it.
+   * The plan with {@code assignments} (key to value) applied; stage fields only to the stage named
+   * {@code onlyStage} when there is one (the others are not simulated, so they need not take the
+   * values). An assignment that the plan cannot take (3 rings of 8 GPUs, an unknown GPU) is an
+   * {@link InputError} naming it.
    */
-  public TrainingPlan with(Map<String, String> assignments) {
+  public TrainingPlan with(Map<String, String> assignments, Optional<String> onlyStage) {
     Map<String, Scalar> variantSettings = new LinkedHashMap<>(settings);
     Map<String, Scalar> variantCluster = new LinkedHashMap<>(cluster);
     Map<String, Scalar> stageFields = new LinkedHashMap<>();
@@ -66,17 +78,43 @@ public final class PlanVariants {
         stageFields.put(key, value);
       }
     }
-    return PlanLoader.load(planReference, variantSettings, variantCluster, stageEdit(stageFields, ring));
+    return PlanLoader.load(planReference, variantSettings, variantCluster, stageEdit(stageFields, ring, onlyStage));
   }
 
-  private static UnaryOperator<Mapping> stageEdit(Map<String, Scalar> stageFields, Scalar ring) {
+  private static UnaryOperator<Mapping> stageEdit(Map<String, Scalar> stageFields, Scalar ring,
+      Optional<String> onlyStage) {
     return stage -> {
+      if (onlyStage.isPresent() && !onlyStage.get().equals(stageName(stage))) {
+        return stage;
+      }
       Mapping edited = stage;
       for (Map.Entry<String, Scalar> field : stageFields.entrySet()) {
         edited = edited.with(field.getKey(), field.getValue());
       }
-      return ring == null ? edited : edited.with("rings", ringsFor(edited, ring));
+      if (ring != null) {
+        edited = edited.with(RINGS, ringsFor(edited, ring));
+      }
+      Scalar rings = ring != null ? ring : stageFields.get(RINGS);
+      boolean keepBatch = rings != null && !stageFields.containsKey(GRAD_ACCUMULATION);
+      return keepBatch ? edited.with(GRAD_ACCUMULATION, accumulationKeepingBatch(stage, edited, rings)) : edited;
     };
+  }
+
+  /** The gradient accumulation that keeps {@code original}'s sequences per step with {@code edited}'s rings. */
+  private static Scalar accumulationKeepingBatch(Mapping original, Mapping edited, Scalar varied) {
+    int sequencesPerStep = original.scalarOr(RINGS, "1").asPositiveInt()
+        * original.scalarOr(GRAD_ACCUMULATION, "1").asPositiveInt();
+    int rings = edited.scalarOr(RINGS, "1").asPositiveInt();
+    if (sequencesPerStep % rings != 0) {
+      throw InputError.at(varied, rings + " rings do not divide stage " + stageName(original) + "'s "
+          + sequencesPerStep + " sequences per step (rings × grad-accumulation); vary grad-accumulation too to"
+          + " change the batch");
+    }
+    return new Scalar(String.valueOf(sequencesPerStep / rings), varied.origin(), varied.path());
+  }
+
+  private static String stageName(Mapping stage) {
+    return stage.optionalScalar("name").map(Scalar::asString).orElse("a stage");
   }
 
   /** The rings that give {@code stage} rings of {@code ring} GPUs, keeping its GPUs. */
@@ -84,9 +122,8 @@ public final class PlanVariants {
     int ringSize = ring.asPositiveInt();
     int gpus = stage.scalar("gpus").asPositiveInt();
     if (gpus % ringSize != 0) {
-      String name = stage.optionalScalar("name").map(Scalar::asString).orElse("a stage");
-      throw InputError.at(ring, "a ring of " + ringSize + " GPUs does not divide stage " + name + "'s " + gpus
-          + " GPUs");
+      throw InputError.at(ring, "a ring of " + ringSize + " GPUs does not divide stage " + stageName(stage) + "'s "
+          + gpus + " GPUs");
     }
     return new Scalar(String.valueOf(gpus / ringSize), ring.origin(), ring.path());
   }

@@ -31,8 +31,12 @@ import java.util.Set;
  * simulated once.
  */
 public final class WhatIfSweep {
-  /** Hears about each combination as it is simulated, for progress lines. */
-  public interface Progress {
+  /**
+   * Hears about each combination as it is simulated, for progress lines; and, as a
+   * {@link PlanSimulation.Progress}, about each stage simulated for it (one at a time: a stage whose
+   * inputs were simulated before is not simulated again).
+   */
+  public interface Progress extends PlanSimulation.Progress {
     Progress NONE = new Progress() {};
 
     /** {@code index} counts from 1; the plan as given is index 0. */
@@ -61,8 +65,8 @@ public final class WhatIfSweep {
   }
 
   /**
-   * @param ranked simulated combinations from the fastest, then the invalid ones, each group in the order
-   *     the combinations were tried
+   * @param ranked simulated combinations that fit from the fastest, then those out of memory from the
+   *     fastest, then the invalid ones in the order the combinations were tried
    * @param stagesSimulated stage simulations actually run (the rest were the same as one run before)
    */
   public record Result(SimulationReport asGiven, List<Outcome> ranked, int stagesSimulated, double wallSeconds) {
@@ -97,29 +101,31 @@ public final class WhatIfSweep {
   public Result run(List<Variation> variations, Progress progress) {
     check(variations);
     TrainingPlan asGivenPlan = variants.asGiven();
+    // a bad --stage or --profile is reported before the first progress line
     stages(asGivenPlan);
+    PlanSimulation.profile(asGivenPlan, profileName);
     long start = System.nanoTime();
     List<Map<String, String>> combinations = combinations(variations);
     progress.started(0, combinations.size(), Map.of());
     long asGivenStart = System.nanoTime();
-    SimulationReport asGiven = simulate(asGivenPlan);
+    SimulationReport asGiven = simulate(asGivenPlan, progress);
     progress.finished(new Simulated(Map.of(), asGiven, 1), seconds(asGivenStart));
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < combinations.size(); i++) {
       Map<String, String> assignments = combinations.get(i);
       progress.started(i + 1, combinations.size(), assignments);
       long combinationStart = System.nanoTime();
-      Outcome outcome = outcome(assignments, asGiven);
+      Outcome outcome = outcome(assignments, asGiven, progress);
       progress.finished(outcome, seconds(combinationStart));
       outcomes.add(outcome);
     }
     return new Result(asGiven, rank(outcomes), simulated.size(), seconds(start));
   }
 
-  private Outcome outcome(Map<String, String> assignments, SimulationReport asGiven) {
+  private Outcome outcome(Map<String, String> assignments, SimulationReport asGiven, Progress progress) {
     SimulationReport report;
     try {
-      report = simulate(variants.with(assignments));
+      report = simulate(variants.with(assignments, stageName), progress);
     } catch (InputError | IllegalArgumentException invalid) {
       // every value of a what-if comes from the command line: the reason need not say so
       String prefix = Origin.commandLine().describe() + ": ";
@@ -129,7 +135,7 @@ public final class WhatIfSweep {
     return new Simulated(assignments, report, asGiven.totalMinutes() / report.totalMinutes());
   }
 
-  private SimulationReport simulate(TrainingPlan plan) {
+  private SimulationReport simulate(TrainingPlan plan, Progress progress) {
     GpuProfile profile = PlanSimulation.profile(plan, profileName);
     List<StageResult> results = new ArrayList<>();
     for (Stage stage : stages(plan)) {
@@ -137,7 +143,7 @@ public final class WhatIfSweep {
       StageKey key = new StageKey(workload, sameNetwork(plan.cluster()), profile, stage.steps());
       StageResult result = simulated.get(key);
       if (result == null) {
-        result = PlanSimulation.stage(engine, plan, stage, profile, PlanSimulation.Observers.NONE);
+        result = PlanSimulation.stage(engine, plan, stage, profile, PlanSimulation.Observers.NONE, progress);
         simulated.put(key, result);
       }
       results.add(result);
@@ -165,7 +171,7 @@ public final class WhatIfSweep {
             + " in one --vary " + variation.key() + "=V1,V2,...");
       }
     }
-    if (keys.contains(PlanVariants.RING) && keys.contains("rings")) {
+    if (keys.contains(PlanVariants.RING) && keys.contains(PlanVariants.RINGS)) {
       throw new InputError(Origin.commandLine(), "--vary", "vary ring (GPUs per ring) or rings (rings per stage),"
           + " not both: each decides the other");
     }
@@ -189,9 +195,13 @@ public final class WhatIfSweep {
     return combinations.stream().map(Collections::unmodifiableMap).toList();
   }
 
+  /** The combinations that fit first, fastest first; then those out of memory; then the invalid ones. */
   private static List<Outcome> rank(List<Outcome> outcomes) {
     List<Outcome> ranked = new ArrayList<>(outcomes.stream().filter(Simulated.class::isInstance)
-        .sorted(Comparator.comparingDouble(o -> ((Simulated) o).report().totalMinutes())).toList());
+        .map(Simulated.class::cast)
+        .sorted(Comparator.comparing((Simulated o) -> o.report().outOfMemory())
+            .thenComparingDouble(o -> o.report().totalMinutes()))
+        .map(Outcome.class::cast).toList());
     ranked.addAll(outcomes.stream().filter(Invalid.class::isInstance).toList());
     return ranked;
   }

@@ -1,15 +1,19 @@
 package io.ringmaster.sim.workload;
 
+import io.ringmaster.actors.protocol.StepProgram;
 import io.ringmaster.sim.cost.GpuProfile;
 import io.ringmaster.sim.cost.ProfileLoader;
+import io.ringmaster.sim.engine.Heartbeat;
 import io.ringmaster.sim.engine.SimOptions;
 import io.ringmaster.sim.engine.SimulationEngine;
 import io.ringmaster.sim.engine.SimulationObserver;
 import io.ringmaster.sim.engine.StageOutcome;
+import io.ringmaster.sim.engine.StageProgress;
 import io.ringmaster.sim.engine.StageSetup;
 import io.ringmaster.topology.network.ClusterNetwork;
 import io.ringmaster.topology.plan.Stage;
 import io.ringmaster.topology.plan.TrainingPlan;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,18 +28,34 @@ import java.util.concurrent.CompletableFuture;
  * ({@code DeterminismTest}).
  */
 public final class PlanSimulation {
+  /** Wall time between progress reports of the stages running: a long stage shows it is alive. */
+  public static final int HEARTBEAT_SECONDS = 10;
+  public static final Duration HEARTBEAT = Duration.ofSeconds(HEARTBEAT_SECONDS);
+
   private PlanSimulation() {}
 
-  /** Hears about the stages as they are simulated, for progress lines. */
+  /**
+   * Hears about the stages as they are simulated, for progress lines; every call comes from the thread
+   * that called {@link #run}. All {@code wallSeconds} count from the submission of all stages.
+   */
   public interface Progress {
     Progress NONE = new Progress() {};
 
     /** The stages have started, {@code atATime} of them side by side. */
     default void stagesStarted(List<Stage> stages, int atATime) {}
 
-    /** Called in stage order; {@code wallSeconds} from the submission of all stages to this one's end. */
+    /** Every {@link #HEARTBEAT} while stages run: where each stage running is, in stage order. */
+    default void stagesRunning(List<RunningStage> running, double wallSeconds) {}
+
+    /** Called in stage order, once the stage is done. */
     default void stageFinished(Stage stage, StageResult result, double wallSeconds) {}
   }
+
+  /**
+   * A stage being simulated, as its coordinator last published it (every few thousand instants):
+   * where its GPU 0 is in the step, and the virtual seconds of the step simulated so far.
+   */
+  public record RunningStage(Stage stage, StepPosition position, double virtualSeconds) {}
 
   /** Gives a stage an observer (a trace) once its setup is known; {@link SimulationObserver#NONE} for none. */
   public interface Observers {
@@ -51,25 +71,44 @@ public final class PlanSimulation {
 
   public static SimulationReport run(SimulationEngine engine, TrainingPlan plan, List<Stage> stages,
       GpuProfile profile, Observers observers, Progress progress) {
+    return run(engine, plan, stages, profile, observers, progress, HEARTBEAT);
+  }
+
+  /** As above, with {@link Progress#stagesRunning} every {@code heartbeatInterval} (tests ask often). */
+  static SimulationReport run(SimulationEngine engine, TrainingPlan plan, List<Stage> stages,
+      GpuProfile profile, Observers observers, Progress progress, Duration heartbeatInterval) {
     long start = System.nanoTime();
     List<Prepared> prepared = stages.stream().map(stage -> prepare(plan, stage, profile, observers)).toList();
     longestFirst(stages).forEach(index -> prepared.get(index).submit(engine));
     progress.stagesStarted(stages, engine.threads());
+    Heartbeat heartbeat = new Heartbeat(heartbeatInterval, () -> progress.stagesRunning(running(prepared),
+        (System.nanoTime() - start) / 1e9));
     List<StageResult> results = new ArrayList<>();
     for (Prepared stage : prepared) {
-      StageResult result = stage.result(engine);
+      StageResult result = stage.result(engine, heartbeat);
       progress.stageFinished(stage.stage(), result, (stage.finishedNanos() - start) / 1e9);
       results.add(result);
     }
     return new SimulationReport(plan, profile.name(), results, (System.nanoTime() - start) / 1e9);
   }
 
-  /** One step of {@code stage}, alone. */
+  /** One step of {@code stage}, alone, as {@link #run} reports it. */
   public static StageResult stage(SimulationEngine engine, TrainingPlan plan, Stage stage, GpuProfile profile,
-      Observers observers) {
-    Prepared prepared = prepare(plan, stage, profile, observers);
-    prepared.submit(engine);
-    return prepared.result(engine);
+      Observers observers, Progress progress) {
+    return run(engine, plan, List.of(stage), profile, observers, progress).stages().get(0);
+  }
+
+  private static List<RunningStage> running(List<Prepared> prepared) {
+    List<RunningStage> running = new ArrayList<>();
+    for (Prepared stage : prepared) {
+      StageProgress.Snapshot snapshot = stage.progress().latest();
+      if (snapshot.phase() == StageProgress.Phase.RUNNING) {
+        StepProgram program = stage.setup().gpus().get(0).program();
+        running.add(new RunningStage(stage.stage(), StepPosition.of(program, snapshot.programCounter()),
+            snapshot.virtualSeconds()));
+      }
+    }
+    return running;
   }
 
   /**
@@ -84,7 +123,7 @@ public final class PlanSimulation {
     SimOptions options = observer == SimulationObserver.NONE
         ? SimOptions.DEFAULT
         : SimOptions.DEFAULT.withObserver(observer).withFastForward(false);
-    return new Prepared(stage, workload, profile, setup, options, new CompletableFuture<>());
+    return new Prepared(stage, workload, profile, setup, options, new StageProgress(), new CompletableFuture<>());
   }
 
   /**
@@ -107,9 +146,9 @@ public final class PlanSimulation {
   private record Finished(StageOutcome outcome, long nanos) {}
 
   private record Prepared(Stage stage, StageWorkload workload, GpuProfile profile, StageSetup setup,
-      SimOptions options, CompletableFuture<Finished> finished) {
+      SimOptions options, StageProgress progress, CompletableFuture<Finished> finished) {
     void submit(SimulationEngine engine) {
-      engine.submit(setup, options).whenComplete((outcome, failure) -> {
+      engine.submit(setup, options, progress).whenComplete((outcome, failure) -> {
         if (failure != null) {
           finished.completeExceptionally(failure);
         } else {
@@ -118,8 +157,8 @@ public final class PlanSimulation {
       });
     }
 
-    StageResult result(SimulationEngine engine) {
-      return StageResult.of(workload, profile, stage.steps(), engine.await(finished, setup).outcome());
+    StageResult result(SimulationEngine engine, Heartbeat heartbeat) {
+      return StageResult.of(workload, profile, stage.steps(), engine.await(finished, setup, heartbeat).outcome());
     }
 
     long finishedNanos() {

@@ -26,6 +26,16 @@ public record SimulationReport(TrainingPlan plan, String profile, List<StageResu
     return longest.stage() + ": " + longest.bottleneck().describe();
   }
 
+  /** The largest peak of any GPU in any stage. */
+  public long peakMemoryBytes() {
+    return stages.stream().mapToLong(stage -> stage.summary().peakMemoryBytes()).max().orElse(0);
+  }
+
+  /** Whether a GPU of some stage needs more memory than it has: the plan cannot run as simulated. */
+  public boolean outOfMemory() {
+    return stages.stream().anyMatch(stage -> stage.summary().outOfMemory());
+  }
+
   /** The stage that takes the most minutes: where a change pays most. */
   public StageResult longestStage() {
     return stages.stream().reduce((a, b) -> b.minutes() > a.minutes() ? b : a).orElseThrow();

@@ -53,7 +53,7 @@ class ProfileLoaderTest {
   void anUnknownProfileListsTheKnownOnes() {
     assertThatThrownBy(() -> ProfileLoader.load("v100"))
         .isInstanceOf(InputError.class)
-        .hasMessageContaining("unknown GPU profile 'v100'; known: l40s, a100-80g-sxm");
+        .hasMessageStartingWith("command line: --profile: unknown GPU profile 'v100'; known: l40s, a100-80g-sxm");
   }
 
   private static String packaged() throws Exception {

@@ -45,7 +45,7 @@ class WhatIfSweepTest {
   void eachKeyReachesItsFieldAndRingKeepsEachStagesGpus() throws Exception {
     PlanVariants variants = variants();
     TrainingPlan plan = variants.with(Map.of("ring", "4", "nic-gbps", "50", "zero", "2", "offload", "optimizer",
-        "placement", "spread", "grad-accumulation", "3"));
+        "placement", "spread", "grad-accumulation", "3"), Optional.empty());
     assertThat(plan.stages()).extracting(s -> s.gpus()).containsExactly(16, 8);
     assertThat(plan.stages()).extracting(s -> s.ringSize()).containsExactly(4, 4);
     assertThat(plan.stages()).extracting(s -> s.rings()).containsExactly(4, 2);
@@ -54,6 +54,41 @@ class WhatIfSweepTest {
     assertThat(plan.cluster().node().nics().gbps()).isEqualTo(50);
     assertThat(plan.settings().zeroStage()).isEqualTo(2);
     assertThat(variants.asGiven().cluster().node().nics().gbps()).isEqualTo(200);
+  }
+
+  @Test
+  void changingTheRingsKeepsEachStagesSequencesPerStepUnlessGradAccumulationIsVariedToo() throws Exception {
+    Path file = folder.resolve("accumulating.yaml");
+    Files.writeString(file, String.join("\n",
+        "name: accumulating",
+        "model: llama-2-7b",
+        "cluster: dgx-a100:16",
+        "stages:",
+        "  - {name: 64K, seq-len: 64K, gpus: 16, rings: 1, grad-accumulation: 8, steps: 10}",
+        ""));
+    PlanVariants variants = new PlanVariants(new Scalar(file.toString(), Origin.commandLine(), "--plan"), Map.of(),
+        Map.of());
+    // 8 sequences per step: one ring accumulating 8, four rings accumulating 2, eight rings of 2 GPUs once each
+    assertThat(variants.with(Map.of("ring", "4"), Optional.empty()).stages().get(0))
+        .extracting(s -> s.rings(), s -> s.gradAccumulation()).containsExactly(4, 2);
+    assertThat(variants.with(Map.of("rings", "8"), Optional.empty()).stages().get(0))
+        .extracting(s -> s.rings(), s -> s.gradAccumulation()).containsExactly(8, 1);
+    assertThat(variants.with(Map.of("ring", "4", "grad-accumulation", "8"), Optional.empty()).stages().get(0)
+        .gradAccumulation()).isEqualTo(8);
+    assertThatThrownBy(() -> variants.with(Map.of("rings", "16"), Optional.empty())).isInstanceOf(InputError.class)
+        .hasMessageContaining("--vary rings: 16 rings do not divide stage 64K's 8 sequences per step");
+  }
+
+  @Test
+  void withOneStageChosenOnlyThatStageTakesTheStageFields() throws Exception {
+    // a ring of 16 GPUs suits the 32K stage's 16 GPUs, not the 16K stage's 8: with --stage 32K, fine
+    PlanVariants variants = variants();
+    assertThatThrownBy(() -> variants.with(Map.of("ring", "16"), Optional.empty())).isInstanceOf(InputError.class)
+        .hasMessageContaining("does not divide stage 16K's 8 GPUs");
+    TrainingPlan plan = variants.with(Map.of("ring", "16"), Optional.of("32K"));
+    assertThat(plan.stages()).extracting(s -> s.ringSize()).containsExactly(16, 8);
+    // 32K: 2 rings of 8 once each → 1 ring of 16 accumulating 2
+    assertThat(plan.stages().get(0).gradAccumulation()).isEqualTo(2);
   }
 
   @Test
@@ -81,6 +116,20 @@ class WhatIfSweepTest {
       assertThat(combination.speedup())
           .isEqualTo(result.asGiven().totalMinutes() / combination.report().totalMinutes());
     }
+  }
+
+  @Test
+  void combinationsThatDoNotFitInMemoryRankAfterThoseThatDoEvenWhenFaster() throws Exception {
+    WhatIfSweep sweep = new WhatIfSweep(SharedEngine.get(), variants(), Optional.of("16K"), Optional.empty());
+    WhatIfSweep.Result result = sweep.run(List.of(Variation.parse("seq-len=256K", "--vary"),
+        Variation.parse("checkpointing=full,none", "--vary")), WhatIfSweep.Progress.NONE);
+    List<WhatIfSweep.Simulated> ranked = result.ranked().stream().map(WhatIfSweep.Simulated.class::cast).toList();
+    // without checkpointing there is no recompute, so it is faster, but 32K tokens per GPU of saved activations
+    // for 32 layers do not fit in 80 GB
+    assertThat(ranked).extracting(o -> o.assignments().get("checkpointing")).containsExactly("full", "none");
+    assertThat(ranked).extracting(o -> o.report().outOfMemory()).containsExactly(false, true);
+    assertThat(ranked.get(1).report().totalMinutes()).isLessThan(ranked.get(0).report().totalMinutes());
+    assertThat(ranked.get(1).report().peakMemoryBytes()).isGreaterThan(ranked.get(0).report().peakMemoryBytes());
   }
 
   @Test

@@ -43,7 +43,8 @@ class EasyContextCalibrationTest {
     TrainingPlan plan = easyContext(seqLen, rings);
     Stage stage = plan.stages().get(0);
     GpuProfile a100 = ProfileLoader.load("a100-80g-sxm");
-    StageResult result = PlanSimulation.stage(SharedEngine.get(), plan, stage, a100, PlanSimulation.Observers.NONE);
+    StageResult result = PlanSimulation.stage(SharedEngine.get(), plan, stage, a100, PlanSimulation.Observers.NONE,
+        PlanSimulation.Progress.NONE);
     double predicted = (double) stage.seqLen() * stage.rings() / result.summary().stepSeconds();
     double ratio = predicted / measuredTokensPerSecond;
     System.out.printf(Locale.ROOT, "EasyContext %s: predicted %.0f tokens/s, measured %.0f, ratio %.3f;"

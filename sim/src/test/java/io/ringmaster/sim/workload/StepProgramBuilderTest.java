@@ -99,7 +99,7 @@ class StepProgramBuilderTest {
     return StepProgramBuilder.build(workload(zero, offload, checkpointing, gradAccumulation));
   }
 
-  private static StageWorkload workload(int zero, boolean offload, boolean checkpointing, int gradAccumulation) {
+  static StageWorkload workload(int zero, boolean offload, boolean checkpointing, int gradAccumulation) {
     TrainingSetup training = new TrainingSetup(2, zero, offload, offload && zero == 3, checkpointing, RingLayout.ZIGZAG,
         Masking.CAUSAL);
     StageShape stage = new StageShape("test", 4 * 4096, 4, 2, gradAccumulation);

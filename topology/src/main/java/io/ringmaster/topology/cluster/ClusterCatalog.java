@@ -75,7 +75,7 @@ public final class ClusterCatalog {
       return Presets.read(PresetKind.CLUSTER, base, reference);
     }
     if (base.endsWith(".yaml") || base.endsWith(".yml")) {
-      return YamlReader.readFile(baseDirectory.resolve(base));
+      return YamlReader.readFile(baseDirectory.resolve(base), reference);
     }
     throw Presets.unknown(PresetKind.CLUSTER, reference, " (or the path of a cluster .yaml file)");
   }

@@ -30,10 +30,14 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class YamlReader {
   private YamlReader() {}
 
-  public static YamlValue readFile(Path file) {
+  /**
+   * A file that {@code namedBy} names (a path given as an option, or in another file): a missing file is
+   * reported there, where the user typed it; errors inside the file name the file.
+   */
+  public static YamlValue readFile(Path file, YamlValue.Scalar namedBy) {
     String source = file.toString();
     if (!Files.isRegularFile(file)) {
-      throw new InputError(Origin.of(source), "", "no such file");
+      throw InputError.at(namedBy, "no such file " + source);
     }
     try {
       return read(Files.readString(file, StandardCharsets.UTF_8), source);

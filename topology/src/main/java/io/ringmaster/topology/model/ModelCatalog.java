@@ -27,7 +27,7 @@ public final class ModelCatalog {
       return read(name, Presets.read(PresetKind.MODEL, name, reference).asMapping());
     }
     if (name.endsWith(".json") || name.endsWith(".yaml") || name.endsWith(".yml")) {
-      Mapping config = YamlReader.readFile(baseDirectory.resolve(name)).asMapping();
+      Mapping config = YamlReader.readFile(baseDirectory.resolve(name), reference).asMapping();
       String modelName = config.optionalScalar("_name_or_path").map(Scalar::text).filter(s -> !s.isBlank()).orElse(name);
       return read(modelName, config);
     }

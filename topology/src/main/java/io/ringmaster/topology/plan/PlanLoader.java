@@ -54,7 +54,7 @@ public final class PlanLoader {
       defaultName = reference;
     } else if (reference.endsWith(".yaml") || reference.endsWith(".yml") || Files.isRegularFile(Path.of(reference))) {
       Path file = Path.of(reference);
-      doc = YamlReader.readFile(file);
+      doc = YamlReader.readFile(file, planReference);
       baseDirectory = file.toAbsolutePath().getParent();
       defaultName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     } else {

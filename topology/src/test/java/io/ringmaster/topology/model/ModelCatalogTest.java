@@ -73,6 +73,7 @@ class ModelCatalogTest {
 
   @Test
   void missingConfigFileIsBadInput() {
-    assertThatThrownBy(() -> model("no/such/config.json")).hasMessage("no/such/config.json: no such file");
+    assertThatThrownBy(() -> model("no/such/config.json"))
+        .hasMessage("command line: --model: no such file no/such/config.json");
   }
 }

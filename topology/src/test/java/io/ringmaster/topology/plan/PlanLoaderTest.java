@@ -177,6 +177,7 @@ class PlanLoaderTest {
 
   @Test
   void aMissingPlanFileIsNamed() {
-    assertThatThrownBy(() -> PlanLoader.load("nowhere/plan.yaml")).hasMessage("nowhere/plan.yaml: no such file");
+    assertThatThrownBy(() -> PlanLoader.load("nowhere/plan.yaml"))
+        .hasMessage("command line: --plan: no such file nowhere/plan.yaml");
   }
 }
