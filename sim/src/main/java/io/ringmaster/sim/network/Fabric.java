@@ -227,7 +227,7 @@ public final class Fabric {
   // --- used by the parts ---
 
   void startFlow(long now, Routes.Path path, long bytes, int purpose, int owner, long ordinal) {
-    int flow = flows.start(now, path.links(), bytes, purpose, owner, ordinal);
+    int flow = flows.start(now, path.id(), path.links(), bytes, purpose, owner, ordinal);
     observer.transferStarted(now, flow, path.links(), bytes, TRAFFIC_OF[purpose]);
   }
 

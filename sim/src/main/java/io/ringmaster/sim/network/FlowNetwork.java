@@ -46,6 +46,7 @@ final class FlowNetwork {
   private long[] createdSequence = new long[0];
   private long[] totalBytes = new long[0];
   private int[][] linksOf = new int[0][];
+  private int[] routeOf = new int[0];
   private int[] purposeOf = new int[0];
   private int[] ownerOf = new int[0];
   private long[] ordinalOf = new long[0];
@@ -73,6 +74,12 @@ final class FlowNetwork {
   private final int[] saturated;
   private int[] levelFlows = new int[0];
   private int componentFlowCount;
+  private final RateMemo memo = new RateMemo();
+  private final long[] routeAndFlow = new long[RateMemo.MAX_FLOWS];
+  private final int[] sortedRoutes = new int[RateMemo.MAX_FLOWS];
+  private final double[] ratesByRoute = new double[RateMemo.MAX_FLOWS];
+  private final int[] bottlenecksByRoute = new int[RateMemo.MAX_FLOWS];
+  private long memoAnswers;
 
   /** Ticks each flow purpose spent limited by each kind of link: what bottlenecked the traffic. */
   private final long[][] bottleneckTicks;
@@ -102,11 +109,13 @@ final class FlowNetwork {
   }
 
   /**
-   * Starts a flow of {@code bytes} over {@code links} (kept, not copied). Its rate is set at the next
+   * Starts a flow of {@code bytes} over {@code links} (kept, not copied), the links of route number
+   * {@code route}: the same number must always mean the same links. Its rate is set at the next
    * {@link #settle}. A flow over no link is a copy within one device and completes at once.
    */
-  int start(long now, int[] links, long bytes, int purpose, int owner, long ordinal) {
+  int start(long now, int route, int[] links, long bytes, int purpose, int owner, long ordinal) {
     int f = allocateSlot();
+    routeOf[f] = route;
     remainingBytes[f] = bytes;
     rate[f] = 0;
     updatedTick[f] = now;
@@ -180,9 +189,53 @@ final class FlowNetwork {
     epoch++;
     int links = collectComponent();
     int flows = componentFlowCount;
+    if (flows == 0) {
+      return;
+    }
+    if (flows > RateMemo.MAX_FLOWS) {
+      fill(links, flows);
+      apply(now, flows);
+      recordLoads(links);
+      return;
+    }
+    long hash = sortByRoute(flows);
+    if (memo.find(sortedRoutes, flows, hash)) {
+      memoAnswers++;
+      for (int i = 0; i < flows; i++) {
+        int f = (int) routeAndFlow[i];
+        newRate[f] = memo.rate(i);
+        candidateBottleneck[f] = memo.bottleneck(i);
+      }
+      apply(now, flows);
+      return;  // the same loads as the first time: the links' peaks have them already
+    }
     fill(links, flows);
+    for (int i = 0; i < flows; i++) {
+      int f = (int) routeAndFlow[i];
+      ratesByRoute[i] = newRate[f];
+      bottlenecksByRoute[i] = candidateBottleneck[f];
+    }
+    memo.remember(sortedRoutes, flows, hash, ratesByRoute, bottlenecksByRoute);
     apply(now, flows);
     recordLoads(links);
+  }
+
+  /** Sorts the component's flows by route (insertion sort: components are small); its memo hash. */
+  private long sortByRoute(int flows) {
+    for (int i = 0; i < flows; i++) {
+      int f = componentFlows[i];
+      long key = (long) routeOf[f] << 32 | f;
+      int j = i;
+      while (j > 0 && routeAndFlow[j - 1] > key) {
+        routeAndFlow[j] = routeAndFlow[j - 1];
+        j--;
+      }
+      routeAndFlow[j] = key;
+    }
+    for (int i = 0; i < flows; i++) {
+      sortedRoutes[i] = (int) (routeAndFlow[i] >>> 32);
+    }
+    return RateMemo.hash(sortedRoutes, flows);
   }
 
   private int collectComponent() {
@@ -378,6 +431,7 @@ final class FlowNetwork {
     createdSequence = Arrays.copyOf(createdSequence, size);
     totalBytes = Arrays.copyOf(totalBytes, size);
     linksOf = Arrays.copyOf(linksOf, size);
+    routeOf = Arrays.copyOf(routeOf, size);
     purposeOf = Arrays.copyOf(purposeOf, size);
     ownerOf = Arrays.copyOf(ownerOf, size);
     ordinalOf = Arrays.copyOf(ordinalOf, size);
@@ -482,6 +536,11 @@ final class FlowNetwork {
 
   long bottleneckTicks(int purpose, LinkKind kind) {
     return bottleneckTicks[purpose][kind.ordinal()];
+  }
+
+  /** Settles whose rates came from the memo of components seen before. */
+  long memoAnswers() {
+    return memoAnswers;
   }
 
   /** The current rate of a flow in bytes per second (0 before its first settle). */

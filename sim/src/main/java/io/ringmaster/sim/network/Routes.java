@@ -13,6 +13,7 @@ import java.util.List;
 final class Routes {
   private final Network network;
   private final List<Link> links;
+  private int paths;
 
   Routes(Network network) {
     this.network = network;
@@ -37,11 +38,14 @@ final class Routes {
     for (int id : ids) {
       latency += Ticks.ofSeconds(links.get(id).latencySeconds());
     }
-    return new Path(ids, latency);
+    return new Path(paths++, ids, latency);
   }
 
-  /** Links a transfer occupies and the latency one traversal adds. */
-  record Path(int[] links, long latencyTicks) {
-    static final Path LOCAL = new Path(new int[0], 0);
+  /**
+   * Links a transfer occupies and the latency one traversal adds; {@code id} numbers the paths of one
+   * {@code Routes}, for {@link FlowNetwork} to know a route without comparing links.
+   */
+  record Path(int id, int[] links, long latencyTicks) {
+    static final Path LOCAL = new Path(-1, new int[0], 0);
   }
 }
