@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 
 /**
  * A plan as given, and the plan with some fields set, which is what a what-if tries. A key is a cluster
@@ -55,10 +55,10 @@ public final class PlanVariants {
   }
 
   /**
-   * The plan with {@code assignments} (key to value) applied; stage fields only to the stage named
-   * {@code onlyStage} when there is one (the others are not simulated, so they need not take the
-   * values). An assignment that the plan cannot take (3 rings of 8 GPUs, an unknown GPU) is an
-   * {@link InputError} naming it.
+   * The plan with {@code assignments} (key to value) applied; with {@code onlyStage}, the plan of that
+   * stage alone (the others are not simulated, so they need not take the values: a one-node cluster
+   * for the 8-GPU stage). An assignment that the plan cannot take (3 rings of 8 GPUs, an unknown GPU) is
+   * an {@link InputError} naming it.
    */
   public TrainingPlan with(Map<String, String> assignments, Optional<String> onlyStage) {
     Map<String, Scalar> variantSettings = new LinkedHashMap<>(settings);
@@ -81,11 +81,11 @@ public final class PlanVariants {
     return PlanLoader.load(planReference, variantSettings, variantCluster, stageEdit(stageFields, ring, onlyStage));
   }
 
-  private static UnaryOperator<Mapping> stageEdit(Map<String, Scalar> stageFields, Scalar ring,
+  private static Function<Mapping, Optional<Mapping>> stageEdit(Map<String, Scalar> stageFields, Scalar ring,
       Optional<String> onlyStage) {
     return stage -> {
       if (onlyStage.isPresent() && !onlyStage.get().equals(stageName(stage))) {
-        return stage;
+        return Optional.empty();
       }
       Mapping edited = stage;
       for (Map.Entry<String, Scalar> field : stageFields.entrySet()) {
@@ -96,7 +96,8 @@ public final class PlanVariants {
       }
       Scalar rings = ring != null ? ring : stageFields.get(RINGS);
       boolean keepBatch = rings != null && !stageFields.containsKey(GRAD_ACCUMULATION);
-      return keepBatch ? edited.with(GRAD_ACCUMULATION, accumulationKeepingBatch(stage, edited, rings)) : edited;
+      return Optional.of(keepBatch ? edited.with(GRAD_ACCUMULATION, accumulationKeepingBatch(stage, edited, rings))
+          : edited);
     };
   }
 

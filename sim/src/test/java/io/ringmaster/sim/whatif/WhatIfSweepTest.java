@@ -2,6 +2,7 @@ package io.ringmaster.sim.whatif;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.ringmaster.sim.engine.SharedEngine;
 import io.ringmaster.topology.input.InputError;
@@ -80,15 +81,20 @@ class WhatIfSweepTest {
   }
 
   @Test
-  void withOneStageChosenOnlyThatStageTakesTheStageFields() throws Exception {
+  void withOneStageChosenOnlyThatStageMustTakeTheValues() throws Exception {
     // a ring of 16 GPUs suits the 32K stage's 16 GPUs, not the 16K stage's 8: with --stage 32K, fine
     PlanVariants variants = variants();
     assertThatThrownBy(() -> variants.with(Map.of("ring", "16"), Optional.empty())).isInstanceOf(InputError.class)
         .hasMessageContaining("does not divide stage 16K's 8 GPUs");
     TrainingPlan plan = variants.with(Map.of("ring", "16"), Optional.of("32K"));
-    assertThat(plan.stages()).extracting(s -> s.ringSize()).containsExactly(16, 8);
+    assertThat(plan.stages()).extracting(s -> s.name()).containsExactly("32K");
     // 32K: 2 rings of 8 once each → 1 ring of 16 accumulating 2
-    assertThat(plan.stages().get(0).gradAccumulation()).isEqualTo(2);
+    assertThat(plan.stages()).extracting(s -> s.ringSize(), s -> s.gradAccumulation()).containsExactly(
+        tuple(16, 2));
+    // one node is too small for the 32K stage's 16 GPUs, not for the 16K stage's 8
+    assertThatThrownBy(() -> variants.with(Map.of("nodes", "1"), Optional.empty())).isInstanceOf(InputError.class)
+        .hasMessageContaining("16 GPUs");
+    assertThat(variants.with(Map.of("nodes", "1"), Optional.of("16K")).cluster().gpuCount()).isEqualTo(8);
   }
 
   @Test

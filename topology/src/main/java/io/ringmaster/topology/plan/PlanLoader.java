@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Loads training plans: a packaged plan by name, a plan YAML file by path, or a one-stage plan from
@@ -35,16 +37,16 @@ public final class PlanLoader {
    */
   public static TrainingPlan load(Scalar planReference, Map<String, Scalar> settingOverrides,
       Map<String, Scalar> clusterOverrides) {
-    return load(planReference, settingOverrides, clusterOverrides, UnaryOperator.identity());
+    return load(planReference, settingOverrides, clusterOverrides, Optional::of);
   }
 
   /**
    * As above, with {@code stageEdit} applied to every stage's document before the plan is read and
-   * validated: how a what-if changes every stage alike (its rings, say). An edit may throw an
-   * {@link InputError} for a stage it cannot apply to.
+   * validated: how a what-if changes every stage alike (its rings, say), or leaves a stage out (empty)
+   * when only another is studied. An edit may throw an {@link InputError} for a stage it cannot apply to.
    */
   public static TrainingPlan load(Scalar planReference, Map<String, Scalar> settingOverrides,
-      Map<String, Scalar> clusterOverrides, UnaryOperator<Mapping> stageEdit) {
+      Map<String, Scalar> clusterOverrides, Function<Mapping, Optional<Mapping>> stageEdit) {
     String reference = planReference.asString();
     Path baseDirectory = Path.of("");
     YamlValue doc;
@@ -90,12 +92,12 @@ public final class PlanLoader {
     return Set.copyOf(fields);
   }
 
-  private static Mapping withStageEdit(Mapping doc, UnaryOperator<Mapping> stageEdit) {
+  private static Mapping withStageEdit(Mapping doc, Function<Mapping, Optional<Mapping>> stageEdit) {
     if (doc.optional("stages").isEmpty() || !(doc.require("stages") instanceof YamlValue.Sequence stages)) {
       return doc;
     }
     List<YamlValue> edited = stages.items().stream()
-        .map(item -> item instanceof Mapping stage ? (YamlValue) stageEdit.apply(stage) : item)
+        .flatMap(item -> item instanceof Mapping stage ? stageEdit.apply(stage).stream() : Stream.of(item))
         .toList();
     return doc.with("stages", new YamlValue.Sequence(edited, stages.origin(), stages.path()));
   }
