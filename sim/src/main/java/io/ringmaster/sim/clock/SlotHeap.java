@@ -78,14 +78,31 @@ public final class SlotHeap {
     }
   }
 
+  /**
+   * Takes the first entry out. The hole it leaves sinks to a leaf along the earliest children, and the
+   * last entry rises into it from there: the last entry is usually among the latest (a work completion
+   * just scheduled), so this compares once per level where sinking the last entry from the top would
+   * compare twice.
+   */
   public int pop() {
     int top = heap[0];
     position[top] = ABSENT;
     size--;
     if (size > 0) {
-      down(0, heap[size], keys[2 * size], keys[2 * size + 1]);
+      up(sinkHole(), heap[size], keys[2 * size], keys[2 * size + 1]);
     }
     return top;
+  }
+
+  /** Moves the earliest child up into the hole at the top, level by level; the leaf position left. */
+  private int sinkHole() {
+    int i = 0;
+    for (int first = 1; first < size; first = ARITY * i + 1) {
+      int child = earliestChild(first, Math.min(first + ARITY, size));
+      move(child, i);
+      i = child;
+    }
+    return i;
   }
 
   /** Moves every entry by {@code ticks}; all move alike, so the heap order holds. */
