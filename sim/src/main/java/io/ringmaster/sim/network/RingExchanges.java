@@ -14,12 +14,12 @@ import java.util.Arrays;
  * and then the next one in the queue becomes active.
  */
 final class RingExchanges {
+  private static final long NO_EXCHANGE = -1;
+
   private final Fabric fabric;
   private final int[] next;
   private final int[] previous;
   private final Routes.Path[] toNext;
-  private static final long NO_EXCHANGE = -1;
-
   private final ArrayDeque<GpuActor.KvBlock>[] queues;
   /**
    * Each GPU's active exchange as one number (see {@link #key}), {@link #NO_EXCHANGE} when none, and
@@ -111,7 +111,7 @@ final class RingExchanges {
     fabric.startFlow(now, toNext[sender], activeBytes[sender], Fabric.EXCHANGE, sender, 0);
   }
 
-  /** A ring exchange's identity: its layer, ring step, pass and content (steps and layers are below 2^24). */
+  /** A ring exchange's identity: its layer, ring step, pass and content (ring steps are below 2^24). */
   private static long key(GpuActor.KvBlock block) {
     return (long) block.layer() << 32 | (long) block.step() << 8 | block.pass().ordinal() << 4
         | block.content().ordinal();
