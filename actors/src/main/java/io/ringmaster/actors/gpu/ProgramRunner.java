@@ -98,10 +98,20 @@ public final class ProgramRunner {
     this.listener = listener;
     this.kvPayload = new PayloadSize(shard.kvBlockBytes());
     this.gradientPayload = new PayloadSize(shard.kvGradientBytes());
-    this.blocks = new BlockShape[shard.ringSize()];
-    for (int step = 0; step < blocks.length; step++) {
-      blocks[step] = shard.block(step);
+    this.blocks = distinctShapes(shard);
+  }
+
+  /**
+   * The block of each ring step, equal shapes sharing one object: a rank has two or three distinct
+   * shapes, and a stage of hundreds of runners reading a fresh object every ring step missed the cache.
+   */
+  private static BlockShape[] distinctShapes(ShardSpec shard) {
+    BlockShape[] byStep = new BlockShape[shard.ringSize()];
+    java.util.Map<BlockShape, BlockShape> distinct = new java.util.HashMap<>();
+    for (int step = 0; step < byStep.length; step++) {
+      byStep[step] = distinct.computeIfAbsent(shard.block(step), shape -> shape);
     }
+    return byStep;
   }
 
   private void start(int step, boolean reportEveryBlock) {

@@ -4,8 +4,7 @@ import io.ringmaster.actors.gpu.GpuActor;
 import io.ringmaster.sim.clock.PeriodShift;
 import io.ringmaster.sim.clock.StateEncoder;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * NCCL-style send/receive groups around the rings. Each GPU's exchanges queue in posting order (one
@@ -15,25 +14,38 @@ import java.util.List;
  * and then the next one in the queue becomes active.
  */
 final class RingExchanges {
+  private static final long NO_EXCHANGE = -1;
+
   private final Fabric fabric;
   private final int[] next;
   private final int[] previous;
   private final Routes.Path[] toNext;
-  private final List<ArrayDeque<GpuActor.KvBlock>> queues = new ArrayList<>();
+  private final ArrayDeque<GpuActor.KvBlock>[] queues;
+  /**
+   * Each GPU's active exchange as one number (see {@link #key}), {@link #NO_EXCHANGE} when none, and
+   * the bytes it sends: the rendezvous is checked every ring step without reading either GPU's queue.
+   */
+  private final long[] activeKey;
+  private final long[] activeBytes;
   private final boolean[] sendStarted;
   private final boolean[] sendLanded;
   private final boolean[] receiveLanded;
 
+  @SuppressWarnings("unchecked")
   RingExchanges(Fabric fabric, Routes routes, int[] globalGpus, int[] nextInRing) {
     this.fabric = fabric;
     int gpus = globalGpus.length;
     next = nextInRing.clone();
     previous = new int[gpus];
     toNext = new Routes.Path[gpus];
+    queues = new ArrayDeque[gpus];
+    activeKey = new long[gpus];
+    activeBytes = new long[gpus];
+    Arrays.fill(activeKey, NO_EXCHANGE);
     for (int g = 0; g < gpus; g++) {
       previous[next[g]] = g;
       toNext[g] = routes.between(globalGpus[g], globalGpus[next[g]]);
-      queues.add(new ArrayDeque<>());
+      queues[g] = new ArrayDeque<>();
     }
     sendStarted = new boolean[gpus];
     sendLanded = new boolean[gpus];
@@ -41,8 +53,8 @@ final class RingExchanges {
   }
 
   void post(long now, int gpu, GpuActor.KvBlock block) {
-    queues.get(gpu).add(block);
-    if (queues.get(gpu).size() == 1) {
+    queues[gpu].add(block);
+    if (queues[gpu].size() == 1) {
       activate(now, gpu);
     }
   }
@@ -54,7 +66,7 @@ final class RingExchanges {
   /** The block the sender's active exchange sent has landed at the next rank. */
   void landed(long tick, int sender) {
     int receiver = next[sender];
-    GpuActor.KvBlock block = queues.get(sender).peek();
+    GpuActor.KvBlock block = queues[sender].peek();
     fabric.deliver(tick, receiver, block);
     fabric.deliver(tick, sender, GpuActor.SendCompleted.of(block));
     sendLanded[sender] = true;
@@ -67,14 +79,19 @@ final class RingExchanges {
 
   private void completeIfDone(long now, int gpu) {
     if (sendLanded[gpu] && receiveLanded[gpu]) {
-      queues.get(gpu).poll();
-      if (!queues.get(gpu).isEmpty()) {
+      queues[gpu].poll();
+      if (queues[gpu].isEmpty()) {
+        activeKey[gpu] = NO_EXCHANGE;
+      } else {
         activate(now, gpu);
       }
     }
   }
 
   private void activate(long now, int gpu) {
+    GpuActor.KvBlock head = queues[gpu].peek();
+    activeKey[gpu] = key(head);
+    activeBytes[gpu] = head.payload().bytes();
     sendStarted[gpu] = false;
     sendLanded[gpu] = false;
     receiveLanded[gpu] = false;
@@ -85,37 +102,40 @@ final class RingExchanges {
   }
 
   private void tryTransfer(long now, int sender) {
-    int receiver = next[sender];
-    GpuActor.KvBlock sending = queues.get(sender).peek();
-    GpuActor.KvBlock expected = queues.get(receiver).peek();
-    if (sending == null || expected == null || sendStarted[sender] || !sameExchange(sending, expected)) {
+    long sending = activeKey[sender];
+    // the receiver's active exchange is the same ring exchange as the sender's: it expects this block
+    if (sending == NO_EXCHANGE || sendStarted[sender] || activeKey[next[sender]] != sending) {
       return;
     }
     sendStarted[sender] = true;
-    fabric.startFlow(now, toNext[sender], sending.payload().bytes(), Fabric.EXCHANGE, sender, 0);
+    fabric.startFlow(now, toNext[sender], activeBytes[sender], Fabric.EXCHANGE, sender, 0);
   }
 
-  /** The receiver's active exchange is the same ring exchange as the sender's (it expects this block). */
-  private static boolean sameExchange(GpuActor.KvBlock sent, GpuActor.KvBlock posted) {
-    return sent.layer() == posted.layer() && sent.step() == posted.step() && sent.pass() == posted.pass()
-        && sent.content() == posted.content();
+  /** A ring exchange's identity: its layer, ring step, pass and content (ring steps are below 2^24). */
+  private static long key(GpuActor.KvBlock block) {
+    return (long) block.layer() << 32 | (long) block.step() << 8 | block.pass().ordinal() << 4
+        | block.content().ordinal();
   }
 
   void encode(StateEncoder encoder) {
-    for (int gpu = 0; gpu < queues.size(); gpu++) {
-      encoder.value(queues.get(gpu).size()).flag(sendStarted[gpu]).flag(sendLanded[gpu]).flag(receiveLanded[gpu]);
-      for (GpuActor.KvBlock block : queues.get(gpu)) {
+    for (int gpu = 0; gpu < queues.length; gpu++) {
+      encoder.value(queues[gpu].size()).flag(sendStarted[gpu]).flag(sendLanded[gpu]).flag(receiveLanded[gpu]);
+      for (GpuActor.KvBlock block : queues[gpu]) {
         encodeBlock(encoder, block);
       }
     }
   }
 
   void shift(PeriodShift shift) {
-    for (ArrayDeque<GpuActor.KvBlock> queue : queues) {
+    for (int gpu = 0; gpu < queues.length; gpu++) {
+      ArrayDeque<GpuActor.KvBlock> queue = queues[gpu];
       int size = queue.size();
       for (int i = 0; i < size; i++) {
         GpuActor.KvBlock block = queue.poll();
         queue.add(block.withLayer(shift.layer(block.layer())));
+      }
+      if (size > 0) {
+        activeKey[gpu] = key(queue.peek());
       }
     }
   }
