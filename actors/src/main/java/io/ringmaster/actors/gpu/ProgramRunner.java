@@ -13,8 +13,10 @@ import io.ringmaster.actors.protocol.StepOp;
 import io.ringmaster.actors.protocol.StepProgram;
 import io.ringmaster.actors.protocol.Work;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A GPU's training-step program as a state machine over its compute stream: the heart of the GPU
@@ -107,7 +109,7 @@ public final class ProgramRunner {
    */
   private static BlockShape[] distinctShapes(ShardSpec shard) {
     BlockShape[] byStep = new BlockShape[shard.ringSize()];
-    java.util.Map<BlockShape, BlockShape> distinct = new java.util.HashMap<>();
+    Map<BlockShape, BlockShape> distinct = new HashMap<>();
     for (int step = 0; step < byStep.length; step++) {
       byStep[step] = distinct.computeIfAbsent(shard.block(step), shape -> shape);
     }
