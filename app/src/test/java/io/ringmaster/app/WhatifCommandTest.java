@@ -49,6 +49,10 @@ class WhatifCommandTest {
       double total = combination.get("totalMinutes").asDouble();
       assertThat(combination.get("speedup").asDouble()).isEqualTo(asGiven / total);
       assertThat(combination.get("stages")).hasSize(1);
+      // the combination's peak is its one stage's, and it fits
+      assertThat(combination.get("peakMemoryBytes").asLong())
+          .isEqualTo(combination.get("stages").get(0).get("peakMemoryBytes").asLong()).isPositive();
+      assertThat(combination.get("outOfMemory").asBoolean()).isFalse();
       totals.add(total);
     }
     assertThat(totals).hasSize(4).isSorted();
