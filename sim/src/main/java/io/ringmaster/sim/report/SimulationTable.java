@@ -49,8 +49,13 @@ public final class SimulationTable {
       StageSummary s = result.summary();
       out.append(format("%-8s %,11d %5d %12s %9.2f %6d %9.1f %5.1f%% %10s%n", s.stage(), s.seqLen(),
           s.ringSize() * s.rings(), s.rings() + " × " + s.ringSize(), s.stepSeconds(), result.steps(),
-          result.minutes(), 100 * s.mfu(), format("%.2f%s", s.peakMemoryBytes() / GIB, s.outOfMemory() ? " OOM" : "")));
+          result.minutes(), 100 * s.mfu(), peakCell(s.peakMemoryBytes(), s.outOfMemory())));
     }
+  }
+
+  /** A peak memory cell: GiB, and OOM where the GPU does not have it. */
+  static String peakCell(long peakBytes, boolean outOfMemory) {
+    return format("%.2f%s", peakBytes / GIB, outOfMemory ? " OOM" : "");
   }
 
   private static void breakdown(StringBuilder out, List<StageResult> results) {

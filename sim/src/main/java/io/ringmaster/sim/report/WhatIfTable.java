@@ -13,8 +13,6 @@ import java.util.Map;
  * not fit) and the bottleneck of its longest stage; then the invalid ones with the reason.
  */
 public final class WhatIfTable {
-  private static final double GIB = 1L << 30;
-
   private WhatIfTable() {}
 
   public static String render(WhatIfSweep.Result result) {
@@ -59,7 +57,7 @@ public final class WhatIfTable {
     }
     cells.add(String.format(Locale.ROOT, "%,.1f", report.totalMinutes()));
     cells.add(String.format(Locale.ROOT, "%.2f×", speedup));
-    cells.add(String.format(Locale.ROOT, "%.2f%s", report.peakMemoryBytes() / GIB, report.outOfMemory() ? " OOM" : ""));
+    cells.add(SimulationTable.peakCell(report.peakMemoryBytes(), report.outOfMemory()));
     cells.add(report.bottleneck());
     return cells.toArray(String[]::new);
   }

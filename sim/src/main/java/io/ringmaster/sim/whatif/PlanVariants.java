@@ -6,13 +6,14 @@ import io.ringmaster.topology.input.Origin;
 import io.ringmaster.topology.input.YamlValue.Mapping;
 import io.ringmaster.topology.input.YamlValue.Scalar;
 import io.ringmaster.topology.plan.PlanLoader;
+import io.ringmaster.topology.plan.Stage;
 import io.ringmaster.topology.plan.TrainingPlan;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * A plan as given, and the plan with some fields set, which is what a what-if tries. A key is a cluster
@@ -78,52 +79,51 @@ public final class PlanVariants {
         stageFields.put(key, value);
       }
     }
-    return PlanLoader.load(planReference, variantSettings, variantCluster, stageEdit(stageFields, ring, onlyStage));
+    List<Stage> given = asGiven().stages();
+    return PlanLoader.load(planReference, variantSettings, variantCluster,
+        stageEdit(given, stageFields, ring, onlyStage));
   }
 
-  private static Function<Mapping, Optional<Mapping>> stageEdit(Map<String, Scalar> stageFields, Scalar ring,
+  /** Edits each stage of the document; {@code given} are the stages as read, in the same order. */
+  private static PlanLoader.StageEdit stageEdit(List<Stage> given, Map<String, Scalar> stageFields, Scalar ring,
       Optional<String> onlyStage) {
-    return stage -> {
-      if (onlyStage.isPresent() && !onlyStage.get().equals(stageName(stage))) {
+    return (index, stage) -> {
+      Stage asGiven = given.get(index);
+      if (onlyStage.isPresent() && !onlyStage.get().equals(asGiven.name())) {
         return Optional.empty();
       }
       Mapping edited = stage;
       for (Map.Entry<String, Scalar> field : stageFields.entrySet()) {
         edited = edited.with(field.getKey(), field.getValue());
       }
-      if (ring != null) {
-        edited = edited.with(RINGS, ringsFor(edited, ring));
+      Scalar rings = ring != null ? ringsFor(asGiven, edited, ring) : stageFields.get(RINGS);
+      if (rings == null) {
+        return Optional.of(edited);
       }
-      Scalar rings = ring != null ? ring : stageFields.get(RINGS);
-      boolean keepBatch = rings != null && !stageFields.containsKey(GRAD_ACCUMULATION);
-      return Optional.of(keepBatch ? edited.with(GRAD_ACCUMULATION, accumulationKeepingBatch(stage, edited, rings))
+      edited = edited.with(RINGS, rings);
+      boolean keepBatch = !stageFields.containsKey(GRAD_ACCUMULATION);
+      return Optional.of(keepBatch ? edited.with(GRAD_ACCUMULATION, accumulationKeepingBatch(asGiven, rings))
           : edited);
     };
   }
 
-  /** The gradient accumulation that keeps {@code original}'s sequences per step with {@code edited}'s rings. */
-  private static Scalar accumulationKeepingBatch(Mapping original, Mapping edited, Scalar varied) {
-    int sequencesPerStep = original.scalarOr(RINGS, "1").asPositiveInt()
-        * original.scalarOr(GRAD_ACCUMULATION, "1").asPositiveInt();
-    int rings = edited.scalarOr(RINGS, "1").asPositiveInt();
-    if (sequencesPerStep % rings != 0) {
-      throw InputError.at(varied, rings + " rings do not divide stage " + stageName(original) + "'s "
-          + sequencesPerStep + " sequences per step (rings × grad-accumulation); vary grad-accumulation too to"
-          + " change the batch");
+  /** The gradient accumulation that keeps {@code asGiven}'s sequences per step with {@code rings} rings. */
+  private static Scalar accumulationKeepingBatch(Stage asGiven, Scalar rings) {
+    int sequencesPerStep = asGiven.rings() * asGiven.gradAccumulation();
+    int count = rings.asPositiveInt();
+    if (sequencesPerStep % count != 0) {
+      throw InputError.at(rings, count + " rings do not divide stage " + asGiven.name() + "'s " + sequencesPerStep
+          + " sequences per step (rings × grad-accumulation); vary grad-accumulation too to change the batch");
     }
-    return new Scalar(String.valueOf(sequencesPerStep / rings), varied.origin(), varied.path());
-  }
-
-  private static String stageName(Mapping stage) {
-    return stage.optionalScalar("name").map(Scalar::asString).orElse("a stage");
+    return new Scalar(String.valueOf(sequencesPerStep / count), rings.origin(), rings.path());
   }
 
   /** The rings that give {@code stage} rings of {@code ring} GPUs, keeping its GPUs. */
-  private static Scalar ringsFor(Mapping stage, Scalar ring) {
+  private static Scalar ringsFor(Stage asGiven, Mapping stage, Scalar ring) {
     int ringSize = ring.asPositiveInt();
     int gpus = stage.scalar("gpus").asPositiveInt();
     if (gpus % ringSize != 0) {
-      throw InputError.at(ring, "a ring of " + ringSize + " GPUs does not divide stage " + stageName(stage) + "'s "
+      throw InputError.at(ring, "a ring of " + ringSize + " GPUs does not divide stage " + asGiven.name() + "'s "
           + gpus + " GPUs");
     }
     return new Scalar(String.valueOf(gpus / ringSize), ring.origin(), ring.path());

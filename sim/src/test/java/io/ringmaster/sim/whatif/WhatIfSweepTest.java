@@ -125,6 +125,24 @@ class WhatIfSweepTest {
   }
 
   @Test
+  void aStageWithoutANameIsChosenByTheNameThePlanGivesIt() throws Exception {
+    Path file = folder.resolve("unnamed.yaml");
+    Files.writeString(file, String.join("\n",
+        "name: unnamed",
+        "model: llama-2-7b",
+        "cluster: dgx-a100:16",
+        "stages:",
+        "  - {seq-len: 32K, gpus: 16, rings: 1, grad-accumulation: 4}",
+        "  - {seq-len: 16K, gpus: 8}",
+        ""));
+    PlanVariants variants = new PlanVariants(new Scalar(file.toString(), Origin.commandLine(), "--plan"), Map.of(),
+        Map.of());
+    TrainingPlan plan = variants.with(Map.of("rings", "2"), Optional.of("stage-1"));
+    assertThat(plan.stages()).extracting(s -> s.name(), s -> s.rings(), s -> s.gradAccumulation())
+        .containsExactly(tuple("stage-1", 2, 2));
+  }
+
+  @Test
   void combinationsThatDoNotFitInMemoryRankAfterThoseThatDoEvenWhenFaster() throws Exception {
     WhatIfSweep sweep = new WhatIfSweep(SharedEngine.get(), variants(), Optional.of("16K"), Optional.empty());
     WhatIfSweep.Result result = sweep.run(List.of(Variation.parse("seq-len=256K", "--vary"),

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -37,7 +37,13 @@ public final class PlanLoader {
    */
   public static TrainingPlan load(Scalar planReference, Map<String, Scalar> settingOverrides,
       Map<String, Scalar> clusterOverrides) {
-    return load(planReference, settingOverrides, clusterOverrides, Optional::of);
+    return load(planReference, settingOverrides, clusterOverrides, (index, stage) -> Optional.of(stage));
+  }
+
+  /** A change to the document of the stage at {@code index} of the plan; empty leaves the stage out. */
+  @FunctionalInterface
+  public interface StageEdit {
+    Optional<Mapping> apply(int index, Mapping stage);
   }
 
   /**
@@ -46,7 +52,7 @@ public final class PlanLoader {
    * when only another is studied. An edit may throw an {@link InputError} for a stage it cannot apply to.
    */
   public static TrainingPlan load(Scalar planReference, Map<String, Scalar> settingOverrides,
-      Map<String, Scalar> clusterOverrides, Function<Mapping, Optional<Mapping>> stageEdit) {
+      Map<String, Scalar> clusterOverrides, StageEdit stageEdit) {
     String reference = planReference.asString();
     Path baseDirectory = Path.of("");
     YamlValue doc;
@@ -92,12 +98,13 @@ public final class PlanLoader {
     return Set.copyOf(fields);
   }
 
-  private static Mapping withStageEdit(Mapping doc, Function<Mapping, Optional<Mapping>> stageEdit) {
+  private static Mapping withStageEdit(Mapping doc, StageEdit stageEdit) {
     if (doc.optional("stages").isEmpty() || !(doc.require("stages") instanceof YamlValue.Sequence stages)) {
       return doc;
     }
-    List<YamlValue> edited = stages.items().stream()
-        .flatMap(item -> item instanceof Mapping stage ? stageEdit.apply(stage).stream() : Stream.of(item))
+    List<YamlValue> items = stages.items();
+    List<YamlValue> edited = IntStream.range(0, items.size()).boxed()
+        .flatMap(i -> items.get(i) instanceof Mapping stage ? stageEdit.apply(i, stage).stream() : Stream.of(items.get(i)))
         .toList();
     return doc.with("stages", new YamlValue.Sequence(edited, stages.origin(), stages.path()));
   }
