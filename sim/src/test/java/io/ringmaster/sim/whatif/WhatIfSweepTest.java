@@ -59,16 +59,13 @@ class WhatIfSweepTest {
 
   @Test
   void changingTheRingsKeepsEachStagesSequencesPerStepUnlessGradAccumulationIsVariedToo() throws Exception {
-    Path file = folder.resolve("accumulating.yaml");
-    Files.writeString(file, String.join("\n",
+    PlanVariants variants = variants("accumulating", String.join("\n",
         "name: accumulating",
         "model: llama-2-7b",
         "cluster: dgx-a100:16",
         "stages:",
         "  - {name: 64K, seq-len: 64K, gpus: 16, rings: 1, grad-accumulation: 8, steps: 10}",
         ""));
-    PlanVariants variants = new PlanVariants(new Scalar(file.toString(), Origin.commandLine(), "--plan"), Map.of(),
-        Map.of());
     // 8 sequences per step: one ring accumulating 8, four rings accumulating 2, eight rings of 2 GPUs once each
     assertThat(variants.with(Map.of("ring", "4"), Optional.empty()).stages().get(0))
         .extracting(s -> s.rings(), s -> s.gradAccumulation()).containsExactly(4, 2);
@@ -126,8 +123,7 @@ class WhatIfSweepTest {
 
   @Test
   void aStageWithoutANameIsChosenByTheNameThePlanGivesIt() throws Exception {
-    Path file = folder.resolve("unnamed.yaml");
-    Files.writeString(file, String.join("\n",
+    PlanVariants variants = variants("unnamed", String.join("\n",
         "name: unnamed",
         "model: llama-2-7b",
         "cluster: dgx-a100:16",
@@ -135,8 +131,6 @@ class WhatIfSweepTest {
         "  - {seq-len: 32K, gpus: 16, rings: 1, grad-accumulation: 4}",
         "  - {seq-len: 16K, gpus: 8}",
         ""));
-    PlanVariants variants = new PlanVariants(new Scalar(file.toString(), Origin.commandLine(), "--plan"), Map.of(),
-        Map.of());
     TrainingPlan plan = variants.with(Map.of("rings", "2"), Optional.of("stage-1"));
     assertThat(plan.stages()).extracting(s -> s.name(), s -> s.rings(), s -> s.gradAccumulation())
         .containsExactly(tuple("stage-1", 2, 2));
@@ -189,8 +183,12 @@ class WhatIfSweepTest {
   }
 
   private PlanVariants variants() throws Exception {
-    Path file = folder.resolve("small.yaml");
-    Files.writeString(file, PLAN);
+    return variants("small", PLAN);
+  }
+
+  private PlanVariants variants(String name, String plan) throws Exception {
+    Path file = folder.resolve(name + ".yaml");
+    Files.writeString(file, plan);
     return new PlanVariants(new Scalar(file.toString(), Origin.commandLine(), "--plan"), Map.of(), Map.of());
   }
 }
